@@ -1,0 +1,95 @@
+"""The Ads platform port: what the service needs from TikTok API for Business and Shop Ads.
+
+The domain speaks only to this protocol; `tiktok_ads.TikTokAdsClient` is the HTTP adapter and tests
+may pass small in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AdsError(Exception):
+    """Any failure of the Ads platform. `retryable` says whether a later attempt may succeed."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, code: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.request_id = request_id
+
+
+class AdsUnreachable(AdsError):
+    """Connection refused, timed out, or an HTTP-level failure: the call's outcome is unknown."""
+
+
+class AdsThrottled(AdsError):
+    """Codes 40016, 40100, 40133: requests made too frequently."""
+
+
+class AdsTransientError(AdsError):
+    """5xxxx codes, 51010 (transient timeout) among them."""
+
+
+class AdsRejected(AdsError):
+    """4xxxx codes other than throttling: the request itself is wrong; repeating it will not help."""
+
+    retryable = False
+
+
+class AdAccount(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    advertiser_id: str
+    status: str = ""
+    owner: str = "SELLER"
+    payment_ready: bool = False
+    timezone: str | None = None
+    currency: str | None = None
+
+
+class SellerAdsAccount(BaseModel):
+    """The Shop Ads account facts of one seller (the sandbox's `/shop_ads/account/status/`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seller_id: str
+    store_id: str | None = None
+    identity_id: str | None = None
+    country: str | None = None
+    industry: str | None = None
+    official_account: bool = False
+    ads_permission: bool = False
+    ad_accounts: list[AdAccount] = Field(default_factory=list)
+    avg_daily_spend_14d: Decimal | None = None
+
+
+class AdsCampaign(BaseModel):
+    """A LIVE GMV Max campaign as the Ads platform lists it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    campaign_id: str
+    campaign_name: str = ""
+    advertiser_id: str = ""
+    operation_status: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.operation_status == "ENABLE"
+
+
+class AdsPlatform(Protocol):
+    def seller_account(self, seller_id: str) -> SellerAdsAccount: ...
+
+    def advertiser_timezone(self, advertiser_id: str) -> str | None: ...
+
+    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]: ...
+
+    def create_live_campaign(self, request: dict[str, Any]) -> str: ...
+
+    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None: ...

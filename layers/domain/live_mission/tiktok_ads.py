@@ -1,0 +1,129 @@
+"""The HTTP adapter of the Ads port: TikTok API for Business v1.3 shapes (SPEC section 3).
+
+That API answers almost everything with HTTP 200 and signals failure in the envelope's `code`
+(0 success, 4xxxx client errors, 5xxxx service errors), so this client branches on `code`.
+The access token is read through a provider on every call and never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import urllib3
+
+from .ads import (
+    AdsCampaign,
+    AdsError,
+    AdsRejected,
+    AdsThrottled,
+    AdsTransientError,
+    AdsUnreachable,
+    SellerAdsAccount,
+)
+
+API_PREFIX = "/open_api/v1.3"
+THROTTLED_CODES = frozenset({40016, 40100, 40133})
+LIVE_PROMOTION_TYPE = "LIVE_GMV_MAX"
+PAGE_SIZE = 50
+
+
+class TikTokAdsClient:
+    def __init__(
+        self,
+        base_url: str,
+        access_token: Callable[[], str],
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        http: urllib3.PoolManager | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/") + API_PREFIX
+        self._access_token = access_token
+        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self._http = http or urllib3.PoolManager(maxsize=10)
+
+    # --- the port -----------------------------------------------------------------------------
+
+    def seller_account(self, seller_id: str) -> SellerAdsAccount:
+        data = self._call("GET", "/shop_ads/account/status/", query={"seller_id": seller_id})
+        return SellerAdsAccount.model_validate({"seller_id": seller_id, **data})
+
+    def advertiser_timezone(self, advertiser_id: str) -> str | None:
+        data = self._call("GET", "/advertiser/info/", query={"advertiser_ids": [advertiser_id]})
+        for advertiser in data.get("list") or []:
+            if str(advertiser.get("advertiser_id")) == advertiser_id:
+                return advertiser.get("timezone") or advertiser.get("display_timezone")
+        return None
+
+    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]:
+        campaigns: list[AdsCampaign] = []
+        page = 1
+        while True:
+            data = self._call(
+                "GET",
+                "/gmv_max/campaign/get/",
+                query={
+                    "advertiser_id": advertiser_id,
+                    "filtering": {"gmv_max_promotion_types": [LIVE_PROMOTION_TYPE]},
+                    "page": page,
+                    "page_size": PAGE_SIZE,
+                },
+            )
+            for item in data.get("list") or []:
+                campaigns.append(AdsCampaign.model_validate({"advertiser_id": advertiser_id, **item}))
+            total_pages = int((data.get("page_info") or {}).get("total_page") or 1)
+            if page >= total_pages:
+                return campaigns
+            page += 1
+
+    def create_live_campaign(self, request: dict[str, Any]) -> str:
+        data = self._call("POST", "/campaign/gmv_max/create/", body=request)
+        return str(data["campaign_id"])
+
+    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None:
+        self._call(
+            "POST",
+            "/campaign/status/update/",
+            body={"advertiser_id": advertiser_id, "campaign_ids": [campaign_id], "operation_status": "DISABLE"},
+        )
+
+    # --- the wire ------------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        headers = {"Access-Token": self._access_token(), "Content-Type": "application/json"}
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (query or {}).items()}
+        try:
+            response = self._http.request(
+                method,
+                self._base_url + path,
+                fields=fields if method == "GET" else None,
+                body=json.dumps(body, default=str) if body is not None else None,
+                headers=headers,
+                timeout=self._timeout,
+                retries=False,
+            )
+        except urllib3.exceptions.HTTPError as error:
+            raise AdsUnreachable(f"{path}: {type(error).__name__}") from error
+        try:
+            envelope = json.loads(response.data or b"{}")
+        except ValueError as error:
+            raise AdsUnreachable(f"{path}: HTTP {response.status} without a JSON envelope") from error
+        if not isinstance(envelope, dict) or "code" not in envelope:
+            raise AdsUnreachable(f"{path}: HTTP {response.status} without an envelope code")
+        code = int(envelope["code"])
+        if code == 0:
+            data = envelope.get("data")
+            return data if isinstance(data, dict) else {}
+        raise _error_for(code, f"{path}: {envelope.get('message', '')}", envelope.get("request_id"))
+
+
+def _error_for(code: int, message: str, request_id: str | None) -> AdsError:
+    if code in THROTTLED_CODES:
+        return AdsThrottled(message, code=code, request_id=request_id)
+    if code >= 50000:
+        return AdsTransientError(message, code=code, request_id=request_id)
+    return AdsRejected(message, code=code, request_id=request_id)

@@ -1,0 +1,81 @@
+"""Builds the adapters from the validated environment, once per cold start."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from aws_lambda_powertools.utilities import parameters
+
+from .clock import Clock, clock_from
+from .events import EventBridgePublisher
+from .registration import RegistrationService
+from .settings import ServiceSettings, load_settings
+from .store import MissionStore
+from .tiktok_ads import TikTokAdsClient
+
+ACCESS_TOKEN_CACHE_SECONDS = 300
+T = TypeVar("T")
+_container = threading.local()
+
+
+def per_container(build: Callable[[], T]) -> Callable[[], T]:
+    """Built once per container and reused while it is warm. Lambda runs one request per container
+    at a time on one thread; where several containers share a process (the local stack), each
+    thread is one container, and boto3 resources must not be shared across threads."""
+
+    @wraps(build)
+    def cached() -> T:
+        built: dict[str, object] = _container.__dict__.setdefault("built", {})
+        if build.__name__ not in built:
+            built[build.__name__] = build()
+        return built[build.__name__]  # type: ignore[return-value]
+
+    return cached
+
+
+def access_token_provider(settings: ServiceSettings) -> Callable[[], str]:
+    if settings.ads_access_token_parameter:
+        name = settings.ads_access_token_parameter
+
+        def from_parameter_store() -> str:
+            # Powertools caches the decrypted value; a rotated token is picked up within the max age.
+            return str(parameters.get_parameter(name, decrypt=True, max_age=ACCESS_TOKEN_CACHE_SECONDS))
+
+        return from_parameter_store
+    token = settings.ads_access_token
+    return token.get_secret_value
+
+
+@per_container
+def clock() -> Clock:
+    return clock_from(load_settings().clock_file or None)
+
+
+@per_container
+def store() -> MissionStore:
+    settings = load_settings()
+    return MissionStore(settings.table_name, retry_shards=settings.retry_shards, stats_shards=settings.stats_shards)
+
+
+@per_container
+def ads() -> TikTokAdsClient:
+    settings = load_settings()
+    return TikTokAdsClient(
+        settings.ads_base_url,
+        access_token_provider(settings),
+        connect_timeout=settings.ads_connect_timeout_seconds,
+        read_timeout=settings.ads_read_timeout_seconds,
+    )
+
+
+@per_container
+def events() -> EventBridgePublisher:
+    return EventBridgePublisher(load_settings().event_bus_name, clock())
+
+
+@per_container
+def registration_service() -> RegistrationService:
+    return RegistrationService(store(), ads(), clock(), events())

@@ -1,0 +1,85 @@
+"""The embedded AWS emulator (moto server) and the resources template.yaml declares."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from .template import Template
+
+REGION = "us-east-1"
+CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": REGION}
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
+               "StreamSpecification", "BillingMode")
+
+
+class _OneRequestAtATime:
+    """DynamoDB decides each conditional write atomically; moto's backends do not lock, so requests
+    are applied one at a time. Callers still run concurrently; only the emulator serialises."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+class _QuietHandler(MotoRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:  # one line per AWS call drowns the output
+        return
+
+
+class MotoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self.url = f"http://{host}:{self._server.server_port}"
+
+    def start(self) -> None:
+        threading.Thread(target=self._server.serve_forever, name="moto", daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
+
+
+def create_resources(moto: MotoServer, template: Template) -> None:
+    """Tables, the bus and one SQS queue per EventBridge rule target, all named by logical id."""
+    dynamodb = moto.client("dynamodb")
+    for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
+        props = template.resolve(resource["Properties"])
+        kwargs = {k: props[k] for k in _TABLE_KEYS if k in props}
+        if "StreamSpecification" in kwargs:  # CloudFormation implies what the API wants said
+            kwargs["StreamSpecification"] = {**kwargs["StreamSpecification"], "StreamEnabled": True}
+        description = dynamodb.create_table(TableName=logical_id, **kwargs)["TableDescription"]
+        template.physical_names[logical_id] = logical_id
+        template.physical_names[f"{logical_id}.Arn"] = description["TableArn"]
+        if "LatestStreamArn" in description:
+            template.physical_names[f"{logical_id}.StreamArn"] = description["LatestStreamArn"]
+    events = moto.client("events")
+    for logical_id, resource in template.of_type("AWS::Events::EventBus").items():
+        name = str(template.resolve(resource["Properties"]["Name"]))
+        arn = events.create_event_bus(Name=name)["EventBusArn"]
+        template.physical_names[logical_id] = name
+        template.physical_names[f"{logical_id}.Arn"] = arn
+        template.physical_names[f"{logical_id}.Name"] = name
+
+
+def route_rule_to_queue(moto: MotoServer, bus: str, rule: str, pattern: dict[str, Any]) -> str:
+    """An EventBridge rule whose target is a queue the dispatcher reads (moto delivers to SQS)."""
+    sqs = moto.client("sqs")
+    queue_url = sqs.create_queue(QueueName=rule)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = moto.client("events")
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "local", "Arn": queue_arn}])
+    return str(queue_url)

@@ -1,0 +1,210 @@
+"""Delivers asynchronous work to handlers as AWS would: DynamoDB stream records (with the
+template's FilterCriteria and partial batch failures), EventBridge rule targets, and schedules."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from moto.events.models import EventPattern
+
+from .aws import MotoServer, route_rule_to_queue
+from .clock import LocalClock
+from .containers import Containers
+from .template import Template
+
+MAX_DELIVERY_ATTEMPTS = 3
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+
+
+@dataclass
+class StreamSubscription:
+    function: str
+    stream_arn: str
+    batch_size: int
+    patterns: list[EventPattern]
+    iterators: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class QueueSubscription:
+    function: str
+    queue_url: str
+
+
+@dataclass
+class Schedule:
+    function: str
+    name: str
+    period: timedelta
+    payload: dict[str, Any]
+
+    def fire_times(self, after: datetime, until: datetime) -> list[datetime]:
+        """Every multiple of the period since the epoch in (after, until]."""
+        step = self.period.total_seconds()
+        first = (int(after.timestamp() // step) + 1) * step
+        times = []
+        moment = first
+        while moment <= until.timestamp():
+            times.append(datetime.fromtimestamp(moment, after.tzinfo))
+            moment += step
+        return times
+
+
+class Dispatcher:
+    def __init__(self, template: Template, moto: MotoServer, containers: Containers, clock: LocalClock) -> None:
+        self._moto = moto
+        self._containers = containers
+        self._clock = clock
+        self._streams = moto.client("dynamodbstreams")
+        self._sqs = moto.client("sqs")
+        self._lock = threading.RLock()  # one pump at a time: deliveries happen in a clear order
+        self.streams: list[StreamSubscription] = []
+        self.queues: list[QueueSubscription] = []
+        self.schedules: list[Schedule] = []
+        self.bus_name = ""
+        self.archive_url = ""
+        self.failures: list[dict[str, Any]] = []
+        self._subscribe(template)
+
+    def _subscribe(self, template: Template) -> None:
+        buses = list(template.of_type("AWS::Events::EventBus"))
+        self.bus_name = template.physical_names[buses[0]] if buses else "default"
+        # Every event on the bus is also kept, so developers and tests can read what the service said.
+        self.archive_url = route_rule_to_queue(self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]})
+        for function in template.functions():
+            for event_name, event in function.events.items():
+                props = template.resolve(event.get("Properties") or {})
+                kind = event["Type"]
+                if kind == "DynamoDB":
+                    filters = (props.get("FilterCriteria") or {}).get("Filters") or []
+                    self.streams.append(
+                        StreamSubscription(
+                            function.name,
+                            props["Stream"],
+                            int(props.get("BatchSize", 100)),
+                            [EventPattern.load(f["Pattern"]) for f in filters],
+                        )
+                    )
+                elif kind == "EventBridgeRule":
+                    rule = f"local-{function.name}-{event_name}"
+                    url = route_rule_to_queue(self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"])
+                    self.queues.append(QueueSubscription(function.name, url))
+                elif kind in ("ScheduleV2", "Schedule"):
+                    match = _RATE.match(props["ScheduleExpression"])
+                    if not match:
+                        raise ValueError(f"the local scheduler knows rate() only: {props['ScheduleExpression']}")
+                    unit = match.group(2).rstrip("s") + "s"
+                    period = timedelta(**{unit: int(match.group(1))})
+                    payload = json.loads(props["Input"]) if props.get("Input") else {}
+                    self.schedules.append(Schedule(function.name, event_name, period, payload))
+
+    # --- pumping ---------------------------------------------------------------------------------
+
+    def pump(self) -> int:
+        """Delivers what is pending right now; returns how many deliveries it made."""
+        with self._lock:
+            return sum(self._pump_stream(s) for s in self.streams) + sum(self._pump_queue(q) for q in self.queues)
+
+    def drain(self, timeout_seconds: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_seconds
+        with self._lock:
+            idle_rounds = 0
+            while idle_rounds < 2 and time.monotonic() < deadline:
+                idle_rounds = idle_rounds + 1 if self.pump() == 0 else 0
+
+    def advance(self, seconds: float) -> list[dict[str, str]]:
+        """Moves the clock, firing each schedule due on the way in time order, each drained."""
+        with self._lock:
+            self.drain()
+            start = self._clock.now()
+            end = start + timedelta(seconds=seconds)
+            fires = sorted(
+                ((moment, schedule) for schedule in self.schedules for moment in schedule.fire_times(start, end)),
+                key=lambda pair: (pair[0], pair[1].function),
+            )
+            fired = []
+            for moment, schedule in fires:
+                self._clock.set(moment)
+                self._containers.invoke_here(schedule.function, self._scheduled_event(schedule, moment))
+                self.drain()
+                fired.append({"function": schedule.function, "at": moment.isoformat()})
+            self._clock.set(end)
+            self.drain()
+            return fired
+
+    def _scheduled_event(self, schedule: Schedule, moment: datetime) -> dict[str, Any]:
+        # EventBridge Scheduler delivers the schedule's Input as the event itself.
+        return {**schedule.payload, "schedule": schedule.name, "time": moment.isoformat()}
+
+    def _pump_stream(self, subscription: StreamSubscription) -> int:
+        delivered = 0
+        shards = self._streams.describe_stream(StreamArn=subscription.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            iterator = subscription.iterators.get(shard_id) or self._streams.get_shard_iterator(
+                StreamArn=subscription.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            subscription.iterators[shard_id] = response.get("NextShardIterator") or iterator
+            records = [_as_lambda_record(r, subscription.stream_arn) for r in response.get("Records", [])]
+            records = [r for r in records if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)]
+            for start in range(0, len(records), subscription.batch_size):
+                self._deliver_batch(subscription.function, records[start : start + subscription.batch_size])
+                delivered += 1
+        return delivered
+
+    def _deliver_batch(self, function: str, records: list[dict[str, Any]]) -> None:
+        """Partial batch failures: retry from the first failed record, as Lambda's stream poller does."""
+        for _attempt in range(MAX_DELIVERY_ATTEMPTS):
+            try:
+                result = self._containers.invoke_here(function, {"Records": records}) or {}
+            except Exception as error:  # noqa: BLE001 - a crashed invocation retries the whole batch
+                self.failures.append({"function": function, "error": repr(error)})
+                continue
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
+            if not failed:
+                return
+            first = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed)
+            records = records[first:]
+        self.failures.append({"function": function, "error": "gave up", "records": len(records)})
+
+    def _pump_queue(self, subscription: QueueSubscription) -> int:
+        messages = self._sqs.receive_message(
+            QueueUrl=subscription.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+        ).get("Messages", [])
+        for message in messages:
+            event = json.loads(message["Body"])
+            for _attempt in range(MAX_DELIVERY_ATTEMPTS):
+                try:
+                    self._containers.invoke_here(subscription.function, event)
+                    break
+                except Exception as error:  # noqa: BLE001 - EventBridge retries, then gives up
+                    self.failures.append({"function": subscription.function, "error": repr(error)})
+            self._sqs.delete_message(QueueUrl=subscription.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def bus_events(self) -> list[dict[str, Any]]:
+        """Everything put on the bus since the last read (the local archive queue)."""
+        seen = []
+        while True:
+            messages = self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not messages:
+                return seen
+            for message in messages:
+                seen.append(json.loads(message["Body"]))
+                self._sqs.delete_message(QueueUrl=self.archive_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A stream record as Lambda's event source mapping hands it over."""
+    record = json.loads(json.dumps(record, default=str))
+    record["eventSourceARN"] = stream_arn
+    record.setdefault("eventSource", "aws:dynamodb")
+    record.setdefault("awsRegion", "us-east-1")
+    return record

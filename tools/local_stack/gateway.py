@@ -1,0 +1,216 @@
+"""The API port: API Gateway (HTTP API, payload 2.0) in front of the real handlers, plus `/_local`."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .auth import LocalAuthority, TokenError
+from .clock import LocalClock
+from .containers import Containers
+from .dispatcher import Dispatcher
+from .template import HttpRoute
+
+MAX_REQUEST_BYTES = 1024 * 1024  # larger bodies are refused before any handler runs
+OPERATOR_ARN = "arn:aws:iam::123456789012:user/local-operator"
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    return status, {"Content-Type": "application/json"}, body
+
+
+def _json(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(payload, default=str).encode()
+
+
+class Gateway:
+    def __init__(
+        self,
+        routes: list[HttpRoute],
+        containers: Containers,
+        dispatcher: Dispatcher,
+        clock: LocalClock,
+        authority: LocalAuthority,
+        events: Any,
+    ) -> None:
+        self.routes = routes
+        self.containers = containers
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.authority = authority
+        self.events = events  # an EventBridge client on moto
+        self.ready = False
+
+    def serve(self, host: str, port: int) -> ThreadingHTTPServer:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_REQUEST_BYTES:
+                    status, headers, body = _error(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+                    self.close_connection = True
+                else:
+                    raw = self.rfile.read(length) if length else b""
+                    status, headers, body = gateway.handle(self.command, self.path, dict(self.headers.items()), raw)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+        server = ThreadingHTTPServer((host, port), Handler)
+        server.daemon_threads = True
+        return server
+
+    # --- requests --------------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        try:
+            if url.path.startswith("/_local/"):
+                return self._control(method, url.path, parse_qs(url.query), raw)
+            return self._api(method, url, headers, raw)
+        except Exception as error:  # noqa: BLE001 - the gateway itself must always answer
+            return _error(500, "LOCAL_STACK_ERROR", repr(error))
+
+    def _api(self, method: str, url: Any, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        for route in self.routes:
+            match = route.pattern.match(url.path)
+            if match and route.method == method:
+                break
+        else:
+            return _error(404, "NOT_FOUND", "No such route.")
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        try:
+            claims = self.authority.verify(authorization)
+        except TokenError as error:
+            return _error(401, "UNAUTHORIZED", f"A valid bearer token is required ({error}).")
+        if route.operator_only:
+            if claims.get("role") != "admin":
+                return _error(403, "FORBIDDEN", "An operator credential is required.")
+            authorizer: dict[str, Any] = {"iam": {"userArn": OPERATOR_ARN, "accountId": "123456789012",
+                                                  "callerId": claims["sub"]}}
+        else:
+            authorizer = {"jwt": {"claims": claims, "scopes": None}}
+        event = self._http_event(route, match.groupdict(), method, url, headers, raw, authorizer)
+        result = self.containers.invoke(route.function, event)
+        response_headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        body = result.get("body") or ""
+        return int(result.get("statusCode", 200)), response_headers, body.encode()
+
+    def _http_event(
+        self,
+        route: HttpRoute,
+        path_parameters: dict[str, str],
+        method: str,
+        url: Any,
+        headers: dict[str, str],
+        raw: bytes,
+        authorizer: dict[str, Any],
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        query = {k: ",".join(v) for k, v in parse_qs(url.query).items()}
+        return {
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": url.path,
+            "rawQueryString": url.query,
+            "headers": {k.lower(): v for k, v in headers.items()},
+            "queryStringParameters": query or None,
+            "pathParameters": path_parameters or None,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "local",
+                "authorizer": authorizer,
+                "domainName": "localhost",
+                "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                         "userAgent": headers.get("User-Agent", "")},
+                "requestId": str(uuid.uuid4()),
+                "routeKey": route.route_key,
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
+            },
+            "body": raw.decode("utf-8", "replace") if raw else None,
+            "isBase64Encoded": False,
+        }
+
+    # --- /_local controls ------------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, query: dict[str, list[str]], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            return _error(400, "VALIDATION_FAILED", "The body is not valid JSON.")
+        if method == "GET" and path == "/_local/health":
+            return _json(200, {"status": "ok"}) if self.ready else _error(503, "STARTING", "starting")
+        if method == "GET" and path == "/_local/token":
+            subject = (query.get("sub") or [""])[0]
+            if not subject:
+                return _error(400, "VALIDATION_FAILED", "sub is required")
+            role = (query.get("role") or [None])[0]
+            return _json(200, {"token": self.authority.issue(subject, role)})
+        if path == "/_local/clock" and method in ("GET", "PUT"):
+            if method == "PUT":
+                try:
+                    self.clock.set(datetime.fromisoformat(str(body["now"])))
+                except (KeyError, TypeError, ValueError) as error:
+                    return _error(400, "VALIDATION_FAILED", f"now must be an ISO 8601 time with an offset ({error})")
+            return _json(200, {"now": self.clock.now().isoformat()})
+        if method == "POST" and path == "/_local/clock/advance":
+            seconds = body.get("seconds") if isinstance(body, dict) else None
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+                return _error(400, "VALIDATION_FAILED", "seconds must be a non-negative number")
+            fired = self.dispatcher.advance(float(seconds))
+            return _json(200, {"now": self.clock.now().isoformat(), "fired": fired})
+        if method == "POST" and path == "/_local/events":
+            return self._put_events(body)
+        if method == "GET" and path == "/_local/events":
+            return _json(200, {"events": self.dispatcher.bus_events()})
+        if method == "POST" and path == "/_local/drain":
+            started = time.monotonic()
+            self.dispatcher.drain()
+            return _json(200, {"drained": True, "seconds": round(time.monotonic() - started, 3),
+                               "failures": self.dispatcher.failures[-20:]})
+        if method == "POST" and path.startswith("/_local/invoke/"):
+            name = path.removeprefix("/_local/invoke/")
+            if name not in self.containers.names:
+                return _error(404, "NOT_FOUND", f"no function {name!r}; known: {', '.join(self.containers.names)}")
+            return _json(200, self.containers.invoke(name, body))
+        return _error(404, "NOT_FOUND", "No such local control.")
+
+    def _put_events(self, body: Any) -> tuple[int, dict[str, str], bytes]:
+        entries = body.get("entries") if isinstance(body, dict) else None
+        if not isinstance(entries, list) or not entries:
+            return _error(400, "VALIDATION_FAILED", "entries must be a non-empty list of PutEvents entries")
+        prepared = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                return _error(400, "VALIDATION_FAILED", "each entry must be an object")
+            entry = dict(entry)
+            entry.setdefault("EventBusName", self.dispatcher.bus_name)
+            if isinstance(entry.get("Detail"), dict):
+                entry["Detail"] = json.dumps(entry["Detail"])
+            entry["Time"] = datetime.fromisoformat(str(entry["Time"])) if entry.get("Time") else self.clock.now()
+            prepared.append(entry)
+        results = []
+        for start in range(0, len(prepared), 10):  # PutEvents takes ten entries a call
+            response = self.events.put_events(Entries=prepared[start : start + 10])
+            results.extend(response.get("Entries", []))
+        failed = sum(1 for r in results if r.get("ErrorCode"))
+        return _json(200, {"FailedEntryCount": failed, "Entries": results})
