@@ -1,6 +1,7 @@
 """Eligibility: the blockers a seller must clear before claiming a mission (R3, R6)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from live_mission import wiring
 from live_mission.api import MissionId, build_resolver, seller_id_of
 from live_mission.models import Eligibility

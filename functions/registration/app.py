@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from live_mission import wiring
 from live_mission.api import JSON, MissionId, build_resolver, seller_id_of
 from live_mission.models import Registration, RegistrationRequest

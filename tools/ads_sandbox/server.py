@@ -114,7 +114,7 @@ class AdsSandbox:
                 seller = state.sellers.get(match.group(1))
                 return (200, seller) if seller else (404, {"error": "unknown seller"})
         if method == "GET" and path == "/_sandbox/campaigns":
-            seller_id = (query.get("seller_id") or [None])[0]
+            seller_id = _one(query, "seller_id") or None
             with state.lock:
                 campaigns = [
                     _public(c) for c in state.campaigns.values() if seller_id is None or c["seller_id"] == seller_id
@@ -234,8 +234,16 @@ class AdsSandbox:
             raise ApiError(40002, "The request body must be a JSON object")
         missing = [
             name
-            for name in ("advertiser_id", "store_id", "campaign_name", "shopping_ads_type", "roas_bid", "budget",
-                         "schedule_type", "schedule_start_time")
+            for name in (
+                "advertiser_id",
+                "store_id",
+                "campaign_name",
+                "shopping_ads_type",
+                "roas_bid",
+                "budget",
+                "schedule_type",
+                "schedule_start_time",
+            )
             if body.get(name) in (None, "")
         ]
         if missing:
@@ -336,9 +344,24 @@ def _campaign_row(campaign: dict[str, Any]) -> dict[str, Any]:
 
 
 def _campaign_info(campaign: dict[str, Any]) -> dict[str, Any]:
-    return {**(campaign["request"] or {}), **_campaign_row(campaign), "shopping_ads_type": campaign["shopping_ads_type"]}
+    return {
+        **(campaign["request"] or {}),
+        **_campaign_row(campaign),
+        "shopping_ads_type": campaign["shopping_ads_type"],
+    }
 
 
 def _public(campaign: dict[str, Any]) -> dict[str, Any]:
-    return {k: campaign[k] for k in ("campaign_id", "advertiser_id", "status", "origin", "request", "campaign_name",
-                                      "shopping_ads_type", "seller_id")}
+    return {
+        k: campaign[k]
+        for k in (
+            "campaign_id",
+            "advertiser_id",
+            "status",
+            "origin",
+            "request",
+            "campaign_name",
+            "shopping_ads_type",
+            "seller_id",
+        )
+    }

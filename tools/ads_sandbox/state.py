@@ -66,7 +66,9 @@ class SandboxState:
             }
             self.sellers[seller_id] = seller
             # Seeded campaigns replace the seller's manual ones; those the service created stay.
-            for campaign_id in [c for c, v in self.campaigns.items() if v["seller_id"] == seller_id and v["origin"] == "MANUAL"]:
+            for campaign_id in [
+                c for c, v in self.campaigns.items() if v["seller_id"] == seller_id and v["origin"] == "MANUAL"
+            ]:
                 del self.campaigns[campaign_id]
             for seeded in body.get("campaigns") or []:
                 campaign_id = str(seeded.get("campaign_id") or self.next_campaign_id())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -35,7 +36,7 @@ def main() -> None:
     moto = MotoServer()
     moto.start()
     template = Template(parameter_overrides={"AdsBaseUrl": sandbox_url})
-    create_resources(moto, template)
+    create_resources(moto.client("dynamodb"), moto.client("events"), template)
     clock = LocalClock(state_dir / "clock")
 
     # The handlers' environment: the template's, resolved to local names, plus what only exists here.
@@ -65,7 +66,9 @@ def main() -> None:
 
     containers = Containers(template.functions(), size=int(os.environ.get("LOCAL_CONTAINERS", "8")))
     dispatcher = Dispatcher(template, moto, containers, clock)
-    authority = LocalAuthority(clock, issuer=f"http://127.0.0.1:{api_port}/_local", audience=template.parameters["JwtAudience"])
+    authority = LocalAuthority(
+        clock, issuer=f"http://127.0.0.1:{api_port}/_local", audience=template.parameters["JwtAudience"]
+    )
     gateway = Gateway(template.http_routes(), containers, dispatcher, clock, authority, moto.client("events"))
     server = gateway.serve("127.0.0.1", api_port)
 
@@ -84,10 +87,8 @@ def main() -> None:
     print(f"Ads sandbox  {sandbox_url}/open_api/v1.3   (controls: /_sandbox)", flush=True)
     print(f"AWS (moto)   {moto.url}", flush=True)
     print(f"Clock        {clock.now().isoformat()}   functions: {', '.join(containers.names)}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -52,8 +52,12 @@ class LocalAuthority:
                 audience=self.audience,
                 issuer=self.issuer,
                 # Time is checked below against the service clock, the only clock of the local stack.
-                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
-                         "require": ["sub", "exp", "iss", "aud"]},
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "require": ["sub", "exp", "iss", "aud"],
+                },
             )
         except jwt.PyJWTError as error:
             raise TokenError(str(error)) from error

@@ -14,8 +14,14 @@ from .template import Template
 
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": REGION}
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
-               "StreamSpecification", "BillingMode")
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+    "BillingMode",
+)
 
 
 class _OneRequestAtATime:
@@ -52,9 +58,8 @@ class MotoServer:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
 
 
-def create_resources(moto: MotoServer, template: Template) -> None:
-    """Tables, the bus and one SQS queue per EventBridge rule target, all named by logical id."""
-    dynamodb = moto.client("dynamodb")
+def create_resources(dynamodb: Any, events: Any, template: Template) -> None:
+    """The template's tables and bus, named by logical id (also used by the integration tests)."""
     for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
         props = template.resolve(resource["Properties"])
         kwargs = {k: props[k] for k in _TABLE_KEYS if k in props}
@@ -65,7 +70,6 @@ def create_resources(moto: MotoServer, template: Template) -> None:
         template.physical_names[f"{logical_id}.Arn"] = description["TableArn"]
         if "LatestStreamArn" in description:
             template.physical_names[f"{logical_id}.StreamArn"] = description["LatestStreamArn"]
-    events = moto.client("events")
     for logical_id, resource in template.of_type("AWS::Events::EventBus").items():
         name = str(template.resolve(resource["Properties"]["Name"]))
         arn = events.create_event_bus(Name=name)["EventBusArn"]

@@ -76,7 +76,9 @@ class Dispatcher:
         buses = list(template.of_type("AWS::Events::EventBus"))
         self.bus_name = template.physical_names[buses[0]] if buses else "default"
         # Every event on the bus is also kept, so developers and tests can read what the service said.
-        self.archive_url = route_rule_to_queue(self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]})
+        self.archive_url = route_rule_to_queue(
+            self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]}
+        )
         for function in template.functions():
             for event_name, event in function.events.items():
                 props = template.resolve(event.get("Properties") or {})
@@ -93,7 +95,9 @@ class Dispatcher:
                     )
                 elif kind == "EventBridgeRule":
                     rule = f"local-{function.name}-{event_name}"
-                    url = route_rule_to_queue(self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"])
+                    url = route_rule_to_queue(
+                        self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"]
+                    )
                     self.queues.append(QueueSubscription(function.name, url))
                 elif kind in ("ScheduleV2", "Schedule"):
                     match = _RATE.match(props["ScheduleExpression"])
@@ -147,13 +151,20 @@ class Dispatcher:
         shards = self._streams.describe_stream(StreamArn=subscription.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
-            iterator = subscription.iterators.get(shard_id) or self._streams.get_shard_iterator(
-                StreamArn=subscription.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
+            iterator = (
+                subscription.iterators.get(shard_id)
+                or self._streams.get_shard_iterator(
+                    StreamArn=subscription.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
             response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
             subscription.iterators[shard_id] = response.get("NextShardIterator") or iterator
             records = [_as_lambda_record(r, subscription.stream_arn) for r in response.get("Records", [])]
-            records = [r for r in records if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)]
+            records = [
+                r
+                for r in records
+                if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
+            ]
             for start in range(0, len(records), subscription.batch_size):
                 self._deliver_batch(subscription.function, records[start : start + subscription.batch_size])
                 delivered += 1
@@ -191,7 +202,7 @@ class Dispatcher:
 
     def bus_events(self) -> list[dict[str, Any]]:
         """Everything put on the bus since the last read (the local archive queue)."""
-        seen = []
+        seen: list[dict[str, Any]] = []
         while True:
             messages = self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:

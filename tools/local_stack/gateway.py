@@ -71,7 +71,7 @@ class Gateway:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer  # noqa: N815 - http.server's names
 
         server = ThreadingHTTPServer((host, port), Handler)
         server.daemon_threads = True
@@ -79,7 +79,9 @@ class Gateway:
 
     # --- requests --------------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(target)
         try:
             if url.path.startswith("/_local/"):
@@ -103,8 +105,9 @@ class Gateway:
         if route.operator_only:
             if claims.get("role") != "admin":
                 return _error(403, "FORBIDDEN", "An operator credential is required.")
-            authorizer: dict[str, Any] = {"iam": {"userArn": OPERATOR_ARN, "accountId": "123456789012",
-                                                  "callerId": claims["sub"]}}
+            authorizer: dict[str, Any] = {
+                "iam": {"userArn": OPERATOR_ARN, "accountId": "123456789012", "callerId": claims["sub"]}
+            }
         else:
             authorizer = {"jwt": {"claims": claims, "scopes": None}}
         event = self._http_event(route, match.groupdict(), method, url, headers, raw, authorizer)
@@ -138,8 +141,13 @@ class Gateway:
                 "apiId": "local",
                 "authorizer": authorizer,
                 "domainName": "localhost",
-                "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
-                         "userAgent": headers.get("User-Agent", "")},
+                "http": {
+                    "method": method,
+                    "path": url.path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1",
+                    "userAgent": headers.get("User-Agent", ""),
+                },
                 "requestId": str(uuid.uuid4()),
                 "routeKey": route.route_key,
                 "stage": "$default",
@@ -152,7 +160,9 @@ class Gateway:
 
     # --- /_local controls ------------------------------------------------------------------------
 
-    def _control(self, method: str, path: str, query: dict[str, list[str]], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _control(
+        self, method: str, path: str, query: dict[str, list[str]], raw: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
@@ -163,7 +173,7 @@ class Gateway:
             subject = (query.get("sub") or [""])[0]
             if not subject:
                 return _error(400, "VALIDATION_FAILED", "sub is required")
-            role = (query.get("role") or [None])[0]
+            role = (query.get("role") or [""])[0] or None
             return _json(200, {"token": self.authority.issue(subject, role)})
         if path == "/_local/clock" and method in ("GET", "PUT"):
             if method == "PUT":
@@ -185,8 +195,14 @@ class Gateway:
         if method == "POST" and path == "/_local/drain":
             started = time.monotonic()
             self.dispatcher.drain()
-            return _json(200, {"drained": True, "seconds": round(time.monotonic() - started, 3),
-                               "failures": self.dispatcher.failures[-20:]})
+            return _json(
+                200,
+                {
+                    "drained": True,
+                    "seconds": round(time.monotonic() - started, 3),
+                    "failures": self.dispatcher.failures[-20:],
+                },
+            )
         if method == "POST" and path.startswith("/_local/invoke/"):
             name = path.removeprefix("/_local/invoke/")
             if name not in self.containers.names:

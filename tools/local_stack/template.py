@@ -80,7 +80,7 @@ class Template:
     def resolve(self, value: Any) -> Any:
         """Ref, GetAtt and Sub against local physical names, parameters and pseudo parameters."""
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -97,8 +97,13 @@ class Template:
     def _ref(self, name: str) -> str:
         if name in self.parameters:
             return self.parameters[name]
-        pseudo = {"AWS::StackName": "local", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
-                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        pseudo = {
+            "AWS::StackName": "local",
+            "AWS::Region": "us-east-1",
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         return self.physical_names.get(name, name)

@@ -4,10 +4,10 @@ body limits, and identity taken only from the verified token (or IAM for operato
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
@@ -30,20 +30,33 @@ def _field_of(detail: dict[str, Any]) -> dict[str, Any]:
     return {"field": ".".join(location), "message": str(detail.get("msg", "invalid")), "type": detail.get("type", "")}
 
 
-def _guard_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-    """Bodies are small JSON documents; anything else is refused before it is parsed."""
-    body = app.current_event.body or ""
+def _refusal(event: Mapping[str, Any]) -> ServiceError | None:
+    """Bodies are small JSON documents; anything else is refused before it is parsed or validated."""
+    body = event.get("body") or ""
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        return error_response(_PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes."))
-    content_type = (app.current_event.headers.get("content-type") or "").strip().lower()
+        return _PayloadTooLarge(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").strip().lower()
     if body and content_type and not content_type.startswith(JSON):
-        return error_response(_UnsupportedMediaType("Send the body as application/json."))
-    return next_middleware(app)
+        return _UnsupportedMediaType("Send the body as application/json.")
+    return None
 
 
-def build_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
-    app.use([_guard_body])
+class MissionApi(APIGatewayHttpResolver):
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        refusal = _refusal(event)
+        if refusal is not None:
+            return {
+                "statusCode": refusal.status,
+                "headers": {"Content-Type": JSON},
+                "body": json.dumps(refusal.body()),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+def build_resolver() -> MissionApi:
+    app = MissionApi(enable_validation=True)
 
     @app.exception_handler(ServiceError)
     def _service_error(error: ServiceError) -> Response:
@@ -95,6 +108,10 @@ def seller_id_of(app: APIGatewayHttpResolver) -> str:
 
 def require_operator(app: APIGatewayHttpResolver) -> None:
     """Operator routes are signed with IAM (deployed) or an admin token (the local gateway maps it to IAM)."""
-    iam = app.current_event.request_context.authorizer.get("iam") if app.current_event.request_context.authorizer else None
+    iam = (
+        app.current_event.request_context.authorizer.get("iam")
+        if app.current_event.request_context.authorizer
+        else None
+    )
     if not iam:
         raise Forbidden("An operator credential is required.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .ads import AdAccount, SellerAdsAccount
 from .models import Blocker, Eligibility
 
-_ACCOUNT_MANAGEMENT = 'Visit Seller Center on a PC or browser, then go to Shop Ads -> Account Management.'
+_ACCOUNT_MANAGEMENT = "Visit Seller Center on a PC or browser, then go to Shop Ads -> Account Management."
 
 ADS_PERMISSION_NOT_GRANTED = Blocker(
     code="ADS_PERMISSION_NOT_GRANTED",

@@ -25,7 +25,7 @@ class EventBridgePublisher:
 
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
         """Best effort: the state change is already stored, a lost notification must not undo it."""
-        entry = {
+        entry: Any = {
             "Source": SOURCE,
             "DetailType": detail_type,
             "Detail": json.dumps(detail, default=str),
@@ -36,5 +36,5 @@ class EventBridgePublisher:
             response = self._client.put_events(Entries=[entry])
             if response.get("FailedEntryCount"):
                 logger.error("event not accepted", extra={"detail_type": detail_type, "response": response["Entries"]})
-        except Exception:
+        except Exception:  # noqa: BLE001 - best effort, see above
             logger.exception("event not published", extra={"detail_type": detail_type})

@@ -29,7 +29,9 @@ def advertiser_zone(name: str | None) -> tzinfo:
 
 
 def zone_is_known(name: str | None) -> bool:
-    return bool(name) and (advertiser_zone(name) is not UTC or name.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT"))
+    if not name:
+        return False
+    return advertiser_zone(name) is not UTC or name.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT")
 
 
 def end_of_local_day(moment: datetime, zone: tzinfo) -> datetime:

@@ -28,7 +28,9 @@ def mission_or_not_found(store: MissionStore, mission_id: str) -> Mission:
     return mission
 
 
-def save_mission(store: MissionStore, clock: Clock, mission_id: str, definition: MissionDefinition) -> tuple[Mission, bool]:
+def save_mission(
+    store: MissionStore, clock: Clock, mission_id: str, definition: MissionDefinition
+) -> tuple[Mission, bool]:
     mission = Mission(mission_id=mission_id, updated_at=clock.now(), **definition.model_dump())
     created = store.put_mission(mission)
     return mission, created

@@ -53,7 +53,9 @@ class MissionDefinition(Contract):
     country: StrictStr = Field(pattern=r"^[A-Z]{2}$", examples=["ID"])
     currency: StrictStr = Field(pattern=r"^[A-Z]{3}$", examples=["IDR"])
     terms_version: StrictStr = Field(min_length=1, max_length=64)
-    industry: StrictStr = Field(default="", max_length=64, description="optional; sellers' own industry is used for ROI")
+    industry: StrictStr = Field(
+        default="", max_length=64, description="optional; sellers' own industry is used for ROI"
+    )
     registration_opens_at: Timestamp
     registration_closes_at: Timestamp
     campaign_starts_at: Timestamp

@@ -7,6 +7,7 @@ from typing import Any
 
 from .ads import AdsError, AdsPlatform, SellerAdsAccount
 from .clock import Clock
+from .eligibility import advertising_account, eligibility_of
 from .errors import (
     AdsPlatformUnavailable,
     AuthorizationConsentRequired,
@@ -15,7 +16,6 @@ from .errors import (
     RegistrationNotFound,
     TermsNotAccepted,
 )
-from .eligibility import advertising_account, eligibility_of
 from .events import EventPublisher
 from .local_time import advertiser_zone, end_of_local_day
 from .missions import mission_or_not_found, registration_is_open

@@ -26,6 +26,7 @@ OPEN_MISSIONS_INDEX = "missions_by_registration_close"
 RETRIES_DUE_INDEX = "auto_creation_due"
 REGISTRATIONS_BY_MISSION_INDEX = "registrations_by_mission"
 
+
 def seller_key(seller_id: str) -> str:
     return f"SELLER#{seller_id}"
 
@@ -122,7 +123,9 @@ class MissionStore:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    self._count(item["mission_id"], item["seller_id"], {"registrations": 1, f"status_{item['status']}": 1}),
+                    self._count(  # type: ignore[list-item]
+                        item["mission_id"], item["seller_id"], {"registrations": 1, f"status_{item['status']}": 1}
+                    ),
                 ]
             )
         except ClientError as error:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
 
 from aws_lambda_powertools.utilities import parameters
 
@@ -17,11 +16,10 @@ from .store import MissionStore
 from .tiktok_ads import TikTokAdsClient
 
 ACCESS_TOKEN_CACHE_SECONDS = 300
-T = TypeVar("T")
 _container = threading.local()
 
 
-def per_container(build: Callable[[], T]) -> Callable[[], T]:
+def per_container[T](build: Callable[[], T]) -> Callable[[], T]:
     """Built once per container and reused while it is warm. Lambda runs one request per container
     at a time on one thread; where several containers share a process (the local stack), each
     thread is one container, and boto3 resources must not be shared across threads."""

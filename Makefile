@@ -1,0 +1,55 @@
+# One target per habit. `make run` and `make test` do all set-up themselves on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+API_PORT ?= 3000
+SANDBOX_PORT ?= 3001
+export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
+
+# The Lambda runtime is python3.12; use the same here. pyenv machines carry it under ~/.pyenv.
+PYTHON312 := $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
+
+.PHONY: install run test unit integration e2e lint format invoke bench clean
+
+$(VENV)/.installed: requirements-dev.txt layers/domain/requirements.txt
+	@if [ -z "$(PYTHON312)" ]; then echo "WARNING: python3.12 not found; falling back to $$(python3 --version) (Lambda runs 3.12)"; fi
+	@test -x $(PY) || $(BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
+
+test: install
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+integration: install
+	$(PY) -m pytest tests/integration
+
+e2e: install
+	$(PY) -m pytest tests/e2e
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/cfn-lint template.yaml
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# make invoke FUNCTION=registration EVENT=events/registration_post.json  (against a running `make run`)
+invoke:
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<name> EVENT=events/<file>.json"; exit 2; }
+	@curl -sS -X POST "http://127.0.0.1:$(API_PORT)/_local/invoke/$(FUNCTION)" -H 'Content-Type: application/json' --data-binary @$(EVENT); echo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,156 @@
+"""Boots the local stack (`python -m tools.local_stack`) once per test process and drives it over HTTP,
+as the app, an operator and upstream systems would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support import CLAIM, eligible_seller, mission_body, unique
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Stack:
+    def __init__(self, api: str, sandbox: str) -> None:
+        self.api = api
+        self.sandbox = sandbox
+        self.http = requests.Session()
+        self._tokens: dict[tuple[str, str | None], str] = {}
+
+    # --- identities ------------------------------------------------------------------------------
+    def token(self, sub: str, role: str | None = None) -> str:
+        key = (sub, role)
+        if key not in self._tokens:
+            params = {"sub": sub, **({"role": role} if role else {})}
+            self._tokens[key] = self.http.get(f"{self.api}/_local/token", params=params, timeout=10).json()["token"]
+        return self._tokens[key]
+
+    def as_seller(self, seller_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(seller_id)}"}
+
+    def as_operator(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token('operator-1', 'admin')}"}
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    def call(self, method: str, path: str, seller: str | None = None, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if seller:
+            headers = {**self.as_seller(seller), **headers}
+        return self.http.request(method, f"{self.api}{path}", headers=headers, timeout=60, **kwargs)
+
+    def control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"{self.api}{path}", timeout=300, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def sandbox_control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"{self.sandbox}{path}", timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    # --- the world -------------------------------------------------------------------------------
+    def set_clock(self, now: str) -> None:
+        self.control("PUT", "/_local/clock", json={"now": now})
+
+    def advance(self, seconds: float) -> Any:
+        return self.control("POST", "/_local/clock/advance", json={"seconds": seconds})
+
+    def drain(self) -> Any:
+        return self.control("POST", "/_local/drain")
+
+    def put_mission(self, mission_id: str | None = None, **overrides: Any) -> str:
+        mission_id = mission_id or unique("M")
+        response = self.call(
+            "PUT", f"/admin/missions/{mission_id}", headers=self.as_operator(), json=mission_body(**overrides)
+        )
+        assert response.status_code in (200, 201), response.text
+        return mission_id
+
+    def put_seller(self, seller_id: str, state: dict[str, Any]) -> None:
+        self.sandbox_control("PUT", f"/_sandbox/sellers/{seller_id}", json=state)
+
+    def new_eligible_seller(self, **overrides: Any) -> str:
+        seller_id = unique("S")
+        self.put_seller(seller_id, eligible_seller(f"adv-{seller_id}", **overrides))
+        return seller_id
+
+    def register(self, mission_id: str, seller_id: str, body: Any = None) -> requests.Response:
+        return self.call(
+            "POST", f"/missions/{mission_id}/registrations", seller=seller_id, json=CLAIM if body is None else body
+        )
+
+    def registration(self, mission_id: str, seller_id: str) -> requests.Response:
+        return self.call("GET", f"/missions/{mission_id}/registration", seller=seller_id)
+
+    def campaigns(self, seller_id: str) -> list[dict[str, Any]]:
+        return list(self.sandbox_control("GET", "/_sandbox/campaigns", params={"seller_id": seller_id})["campaigns"])
+
+    def fault(self, operation: str, mode: str, count: int = 1) -> None:
+        self.sandbox_control("POST", "/_sandbox/faults", json={"operation": operation, "mode": mode, "count": count})
+
+    def clear_faults(self) -> None:
+        for operation in (
+            "account_status",
+            "advertiser_info",
+            "list_campaigns",
+            "create_campaign",
+            "update_campaign_status",
+            "any",
+        ):
+            self.fault(operation, "error", 0)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    api_port, sandbox_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "API_PORT": str(api_port),
+        "SANDBOX_PORT": str(sandbox_port),
+        "PYTHONPATH": f"{ROOT / 'layers' / 'domain'}:{ROOT}",
+    }
+    log = (ROOT / ".pytest-local-stack.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools.local_stack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    api = f"http://127.0.0.1:{api_port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{api}/_local/health", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the local stack did not start; see {log.name}")
+        time.sleep(0.2)
+    try:
+        yield Stack(api, f"http://127.0.0.1:{sandbox_port}")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def world(stack: Stack) -> Stack:
+    """The stack at 02:00 on 9 Feb 2026 in Jakarta (the seed's example), with no faults left over."""
+    stack.clear_faults()
+    stack.set_clock("2026-02-09T02:00:00+07:00")
+    return stack

@@ -1,0 +1,59 @@
+"""Test helpers shared by the suites: sample missions and sellers in the SPEC's shapes."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_ids = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """Ids unique within a test run, so tests sharing one local stack never see each other's data."""
+    return f"{prefix}{next(_ids)}"
+
+
+def mission_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Mega Campaign 2.2 LIVE Mission",
+        "country": "ID",
+        "currency": "IDR",
+        "terms_version": "v1",
+        "registration_opens_at": "2026-02-01T00:00:00+07:00",
+        "registration_closes_at": "2026-02-20T00:00:00+07:00",
+        "campaign_starts_at": "2026-02-09T00:00:00+07:00",
+        "campaign_ends_at": "2026-02-12T00:00:00+07:00",
+        "grace_period_days": 3,
+        "goals": {"gmv": 1000000, "live_minutes": 600},
+        "reward": {"type": "LIVE_VOUCHER", "value": 50000, "description": "Exclusive campaign LIVE voucher"},
+    }
+    body.update(overrides)
+    return body
+
+
+def eligible_seller(advertiser_id: str, **overrides: Any) -> dict[str, Any]:
+    seller: dict[str, Any] = {
+        "store_id": f"store-{advertiser_id}",
+        "identity_id": f"identity-{advertiser_id}",
+        "country": "ID",
+        "industry": "beauty",
+        "official_account": False,
+        "ads_permission": True,
+        "ad_accounts": [
+            {
+                "advertiser_id": advertiser_id,
+                "status": "STATUS_ENABLE",
+                "owner": "SELLER",
+                "payment_ready": True,
+                "timezone": "Asia/Jakarta",
+                "currency": "IDR",
+            }
+        ],
+        "avg_daily_spend_14d": 150000,
+        "campaigns": [],
+    }
+    seller.update(overrides)
+    return seller
+
+
+CLAIM = {"accept_terms": True, "terms_version": "v1", "authorize_live_gmv_max": True}
