@@ -77,3 +77,9 @@ def events() -> EventBridgePublisher:
 @per_container
 def registration_service() -> RegistrationService:
     return RegistrationService(store(), ads(), clock(), events())
+
+
+def new_container() -> None:
+    """Forgets everything built, as a cold start would (tests change the environment between cases)."""
+    _container.__dict__.clear()
+    load_settings.cache_clear()

@@ -1,0 +1,65 @@
+"""The Ads HTTP adapter against the sandbox, and the sandbox against TikTok's own SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from live_mission.ads import AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
+from live_mission.tiktok_ads import TikTokAdsClient
+from tests.support import eligible_seller
+from tools.ads_sandbox.server import AdsSandbox
+
+
+@pytest.fixture
+def client(sandbox: tuple[AdsSandbox, str]) -> TikTokAdsClient:
+    ads, url = sandbox
+    ads.state.reset()
+    ads.state.put_seller("S1", eligible_seller("A1", ad_accounts=[
+        {"advertiser_id": "A1", "status": "STATUS_ENABLE", "owner": "SELLER", "payment_ready": True,
+         "timezone": "Etc/GMT+8"}], campaigns=[{"campaign_id": "C1", "advertiser_id": "A1", "status": "ENABLE"}]))
+    return TikTokAdsClient(url, lambda: "token", read_timeout=0.3)
+
+
+def test_reads_account_facts_timezone_and_live_campaigns(client: TikTokAdsClient) -> None:
+    account = client.seller_account("S1")
+    assert account.ads_permission and account.ad_accounts[0].advertiser_id == "A1"
+    assert client.advertiser_timezone("A1") == "Etc/GMT+8"
+    assert [c.campaign_id for c in client.live_campaigns("A1")] == ["C1"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "error"),
+    [("throttle", AdsThrottled), ("error", AdsTransientError), ("timeout", AdsUnreachable)],
+)
+def test_faults_become_typed_errors(client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str], mode: str,
+                                    error: type[Exception]) -> None:
+    sandbox[0].state.add_fault("account_status", mode, 1)
+    with pytest.raises(error):
+        client.seller_account("S1")
+    assert client.seller_account("S1").seller_id == "S1"  # the fault was used up
+
+
+def test_a_missing_token_is_rejected_not_retried(sandbox: tuple[AdsSandbox, str]) -> None:
+    with pytest.raises(AdsRejected) as raised:
+        TikTokAdsClient(sandbox[1], lambda: "").seller_account("S1")
+    assert raised.value.code == 40104
+    assert raised.value.retryable is False
+
+
+def test_an_unreachable_platform_is_unreachable() -> None:
+    with pytest.raises(AdsUnreachable):
+        TikTokAdsClient("http://127.0.0.1:9", lambda: "t", connect_timeout=0.2).seller_account("S1")
+
+
+def test_the_official_sdk_reads_the_sandbox(client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str]) -> None:
+    # TikTok's own SDK is an independent client: it sends list parameters as JSON arrays.
+    import business_api_client
+    from business_api_client.api.account_management_api import AccountManagementApi
+
+    configuration = business_api_client.Configuration()
+    configuration.host = sandbox[1]
+    api = AccountManagementApi(business_api_client.ApiClient(configuration))
+    answer = api.advertiser_info(advertiser_ids=["A1"], access_token="sdk-token")
+    rows = answer["data"]["list"] if isinstance(answer, dict) else answer.data["list"]
+    assert rows[0]["advertiser_id"] == "A1"
+    assert rows[0]["timezone"] == "Etc/GMT+8"
