@@ -42,8 +42,9 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
     ads.state.reset()
     with mock_aws():
         template = Template(parameter_overrides={"AdsBaseUrl": ads_url})
-        create_resources(boto3.client("dynamodb", region_name="us-east-1"),
-                         boto3.client("events", region_name="us-east-1"), template)
+        create_resources(
+            boto3.client("dynamodb", region_name="us-east-1"), boto3.client("events", region_name="us-east-1"), template
+        )
         for function in template.functions():
             for name, value in function.environment.items():
                 monkeypatch.setenv(name, value)
@@ -56,8 +57,16 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
         monkeypatch.setenv("SERVICE_CLOCK_FILE", str(clock_file))
         monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
         wiring.new_container()
-        yield type("Service", (), {"ads": ads, "ads_url": ads_url, "clock_file": clock_file,
-                                   "table": template.physical_names["MissionTable"]})
+        yield type(
+            "Service",
+            (),
+            {
+                "ads": ads,
+                "ads_url": ads_url,
+                "clock_file": clock_file,
+                "table": template.physical_names["MissionTable"],
+            },
+        )
         wiring.new_container()
 
 
@@ -76,8 +85,16 @@ class Context:
     aws_request_id = "test-request"
 
 
-def http_event(method: str, path: str, route: str, *, seller: str | None = None, operator: bool = False,
-               body: str | None = None, path_parameters: dict[str, str] | None = None) -> dict[str, Any]:
+def http_event(
+    method: str,
+    path: str,
+    route: str,
+    *,
+    seller: str | None = None,
+    operator: bool = False,
+    body: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, as the deployed authorizer would pass it on."""
     authorizer: dict[str, Any] = {}
     if seller:
@@ -91,8 +108,13 @@ def http_event(method: str, path: str, route: str, *, seller: str | None = None,
         "rawQueryString": "",
         "headers": {"content-type": "application/json"},
         "pathParameters": path_parameters,
-        "requestContext": {"http": {"method": method, "path": path}, "authorizer": authorizer,
-                           "requestId": str(uuid.uuid4()), "routeKey": f"{method} {route}", "stage": "$default"},
+        "requestContext": {
+            "http": {"method": method, "path": path},
+            "authorizer": authorizer,
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{method} {route}",
+            "stage": "$default",
+        },
         "body": body,
         "isBase64Encoded": False,
     }

@@ -15,15 +15,27 @@ from tests.support import CLAIM, eligible_seller, mission_body
 
 def _put_mission(mission_id: str = "M1") -> None:
     missions = load_handler("missions")
-    event = http_event("PUT", f"/admin/missions/{mission_id}", "/admin/missions/{mission_id}", operator=True,
-                       body=json.dumps(mission_body()), path_parameters={"mission_id": mission_id})
+    event = http_event(
+        "PUT",
+        f"/admin/missions/{mission_id}",
+        "/admin/missions/{mission_id}",
+        operator=True,
+        body=json.dumps(mission_body()),
+        path_parameters={"mission_id": mission_id},
+    )
     assert missions.lambda_handler(event, Context())["statusCode"] == 201
 
 
 def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type-arg]
     handler = load_handler("registration")
-    event = http_event("POST", f"/missions/{mission_id}/registrations", "/missions/{mission_id}/registrations",
-                       seller=seller, body=json.dumps(CLAIM), path_parameters={"mission_id": mission_id})
+    event = http_event(
+        "POST",
+        f"/missions/{mission_id}/registrations",
+        "/missions/{mission_id}/registrations",
+        seller=seller,
+        body=json.dumps(CLAIM),
+        path_parameters={"mission_id": mission_id},
+    )
     return handler.lambda_handler(event, Context())  # type: ignore[no-any-return]
 
 
@@ -80,8 +92,13 @@ def test_eligibility_handler_answers_without_writing(service) -> None:  # type: 
     _put_mission()
     service.ads.state.put_seller("S4", eligible_seller("A4", ad_accounts=[]))
     handler = load_handler("eligibility")
-    event = http_event("GET", "/missions/M1/eligibility", "/missions/{mission_id}/eligibility", seller="S4",
-                       path_parameters={"mission_id": "M1"})
+    event = http_event(
+        "GET",
+        "/missions/M1/eligibility",
+        "/missions/{mission_id}/eligibility",
+        seller="S4",
+        path_parameters={"mission_id": "M1"},
+    )
     response = handler.lambda_handler(event, Context())
     assert response["statusCode"] == 200
     assert [b["code"] for b in json.loads(response["body"])["blockers"]] == ["NO_VALID_AD_ACCOUNT"]
@@ -90,14 +107,21 @@ def test_eligibility_handler_answers_without_writing(service) -> None:  # type: 
 def test_a_request_without_identity_is_refused(service) -> None:  # type: ignore[no-untyped-def]
     _put_mission()
     handler = load_handler("registration")
-    event = http_event("GET", "/missions/M1/registration", "/missions/{mission_id}/registration",
-                       path_parameters={"mission_id": "M1"})
+    event = http_event(
+        "GET", "/missions/M1/registration", "/missions/{mission_id}/registration", path_parameters={"mission_id": "M1"}
+    )
     response = handler.lambda_handler(event, Context())
     assert response["statusCode"] == 401
 
 
 def test_operator_routes_need_iam(service) -> None:  # type: ignore[no-untyped-def]
     missions = load_handler("missions")
-    event = http_event("PUT", "/admin/missions/M9", "/admin/missions/{mission_id}", seller="S1",
-                       body=json.dumps(mission_body()), path_parameters={"mission_id": "M9"})
+    event = http_event(
+        "PUT",
+        "/admin/missions/M9",
+        "/admin/missions/{mission_id}",
+        seller="S1",
+        body=json.dumps(mission_body()),
+        path_parameters={"mission_id": "M9"},
+    )
     assert missions.lambda_handler(event, Context())["statusCode"] == 403

@@ -14,9 +14,22 @@ from tools.ads_sandbox.server import AdsSandbox
 def client(sandbox: tuple[AdsSandbox, str]) -> TikTokAdsClient:
     ads, url = sandbox
     ads.state.reset()
-    ads.state.put_seller("S1", eligible_seller("A1", ad_accounts=[
-        {"advertiser_id": "A1", "status": "STATUS_ENABLE", "owner": "SELLER", "payment_ready": True,
-         "timezone": "Etc/GMT+8"}], campaigns=[{"campaign_id": "C1", "advertiser_id": "A1", "status": "ENABLE"}]))
+    ads.state.put_seller(
+        "S1",
+        eligible_seller(
+            "A1",
+            ad_accounts=[
+                {
+                    "advertiser_id": "A1",
+                    "status": "STATUS_ENABLE",
+                    "owner": "SELLER",
+                    "payment_ready": True,
+                    "timezone": "Etc/GMT+8",
+                }
+            ],
+            campaigns=[{"campaign_id": "C1", "advertiser_id": "A1", "status": "ENABLE"}],
+        ),
+    )
     return TikTokAdsClient(url, lambda: "token", read_timeout=0.3)
 
 
@@ -31,8 +44,9 @@ def test_reads_account_facts_timezone_and_live_campaigns(client: TikTokAdsClient
     ("mode", "error"),
     [("throttle", AdsThrottled), ("error", AdsTransientError), ("timeout", AdsUnreachable)],
 )
-def test_faults_become_typed_errors(client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str], mode: str,
-                                    error: type[Exception]) -> None:
+def test_faults_become_typed_errors(
+    client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str], mode: str, error: type[Exception]
+) -> None:
     sandbox[0].state.add_fault("account_status", mode, 1)
     with pytest.raises(error):
         client.seller_account("S1")
