@@ -77,6 +77,7 @@ class AdsCampaign(BaseModel):
     campaign_name: str = ""
     advertiser_id: str = ""
     operation_status: str = ""
+    store_id: str = ""
 
     @property
     def is_active(self) -> bool:

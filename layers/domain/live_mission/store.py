@@ -147,6 +147,120 @@ class MissionStore:
             }
         }
 
+    # --- auto-creation ---------------------------------------------------------------------------
+
+    def claim_attempt(
+        self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
+    ) -> dict[str, Any] | None:
+        """Takes the registration's attempt lease, so that a stream redelivery and a scheduled retry
+        firing together cannot both call the Ads platform (A5). None when nothing is to be done."""
+        try:
+            return self._table.update_item(
+                Key={"pk": seller_key(seller_id), "sk": registration_sort_key(mission_id)},
+                UpdateExpression="SET lease_until = :lease",
+                ConditionExpression="#status IN (:pending, :retrying) "
+                "AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":lease": utc_iso(lease_until),
+                    ":now": utc_iso(now),
+                    ":pending": "PENDING",
+                    ":retrying": "RETRYING",
+                },
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return None
+            raise
+
+    def finish_attempt(
+        self,
+        registration: dict[str, Any],
+        changes: dict[str, Any],
+        *,
+        due: tuple[str, str] | None,
+        campaign_record: dict[str, Any] | None = None,
+    ) -> bool:
+        """Records an attempt's outcome while still holding its lease, counts the status change and
+        remembers a created campaign, in one transaction. False if the lease was lost meanwhile."""
+        mission_id, seller_id = registration["mission_id"], registration["seller_id"]
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        values[":lease"] = registration["lease_until"]
+        assignments = [f"{n} = {v}" for n, v in zip(names, values, strict=False)]
+        removals = ["lease_until"]
+        if due:
+            names["#ds"], names["#da"] = "due_shard", "due_at"
+            values[":ds"], values[":da"] = due
+            assignments += ["#ds = :ds", "#da = :da"]
+        else:
+            removals += ["due_shard", "due_at"]
+        items: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self._table_name,
+                    "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(mission_id)},
+                    "UpdateExpression": f"SET {', '.join(assignments)} REMOVE {', '.join(removals)}",
+                    "ConditionExpression": "lease_until = :lease",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": _decimals(values),
+                }
+            }
+        ]
+        old_status, new_status = registration["status"], changes.get("status", registration["status"])
+        if new_status != old_status:
+            items.append(self._count(mission_id, seller_id, {f"status_{old_status}": -1, f"status_{new_status}": 1}))
+        if campaign_record:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table_name,
+                        "Item": _decimals(
+                            {
+                                "pk": seller_key(seller_id),
+                                "sk": f"CAMPAIGN#{campaign_record['campaign_id']}",
+                                "kind": "CAMPAIGN",
+                                **campaign_record,
+                            }
+                        ),
+                    }
+                }
+            )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def due_registrations(self, shard: int, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(mission_id, seller_id) of registrations whose next attempt is due, from one index shard."""
+        found: list[tuple[str, str]] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": RETRIES_DUE_INDEX,
+            "KeyConditionExpression": Key("due_shard").eq(f"RETRY#{shard}") & Key("due_at").lte(utc_iso(now)),
+            "Limit": limit,
+        }
+        while len(found) < limit:
+            page = self._table.query(**kwargs)
+            found.extend((str(item["mission_id"]), str(item["seller_id"])) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found[:limit]
+
+    def seller_facts(self, seller_id: str) -> dict[str, Any]:
+        """What the service knows of a seller across missions: withdrawn (A3), stopped (A4), opted out (A10)."""
+        return self._table.get_item(Key={"pk": seller_key(seller_id), "sk": "FACTS"}).get("Item") or {}
+
+    def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
+        response = self._table.query(
+            KeyConditionExpression=Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("CAMPAIGN#")
+        )
+        return {str(item["campaign_id"]) for item in response.get("Items", []) if item.get("origin") == "AUTO"}
+
     def mission_statistics(self, mission_id: str) -> dict[str, int]:
         """Sums the statistic shards of a mission: a bounded Query, whatever the number of sellers."""
         totals: dict[str, int] = {}

@@ -8,6 +8,7 @@ from functools import wraps
 
 from aws_lambda_powertools.utilities import parameters
 
+from .auto_creation import AutoCreator
 from .clock import Clock, clock_from
 from .events import EventBridgePublisher
 from .registration import RegistrationService
@@ -77,6 +78,11 @@ def events() -> EventBridgePublisher:
 @per_container
 def registration_service() -> RegistrationService:
     return RegistrationService(store(), ads(), clock(), events())
+
+
+@per_container
+def auto_creator() -> AutoCreator:
+    return AutoCreator(store(), ads(), clock(), events())
 
 
 def new_container() -> None:
