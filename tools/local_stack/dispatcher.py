@@ -19,6 +19,7 @@ from .containers import Containers
 from .template import Template
 
 MAX_DELIVERY_ATTEMPTS = 3
+REREAD_WINDOW = 200
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 
 
@@ -28,7 +29,8 @@ class StreamSubscription:
     stream_arn: str
     batch_size: int
     patterns: list[EventPattern]
-    iterators: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, str] = field(default_factory=dict)
+    delivered: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -151,15 +153,26 @@ class Dispatcher:
         shards = self._streams.describe_stream(StreamArn=subscription.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
-            iterator = (
-                subscription.iterators.get(shard_id)
-                or self._streams.get_shard_iterator(
-                    StreamArn=subscription.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            )
-            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-            subscription.iterators[shard_id] = response.get("NextShardIterator") or iterator
-            records = [_as_lambda_record(r, subscription.stream_arn) for r in response.get("Records", [])]
+            # A fresh iterator each time, a little behind the last record read, and records told apart by
+            # their eventID: moto replaces a table (and its stream shard) when it rolls back a cancelled
+            # transaction, which strands a kept iterator and can reuse sequence numbers.
+            last = subscription.positions.get(shard_id)
+            start = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+            position: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+            if last and int(last) - REREAD_WINDOW > start:
+                position = {
+                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                    "SequenceNumber": str(int(last) - REREAD_WINDOW),
+                }
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=subscription.stream_arn, ShardId=shard_id, **position
+            )["ShardIterator"]
+            raw = self._streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+            if raw:
+                subscription.positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
+            raw = [r for r in raw if r["eventID"] not in subscription.delivered]
+            subscription.delivered.update(r["eventID"] for r in raw)
+            records = [_as_lambda_record(r, subscription.stream_arn) for r in raw]
             records = [
                 r
                 for r in records
