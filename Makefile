@@ -7,7 +7,7 @@ SANDBOX_PORT ?= 3001
 export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
 
 # The Lambda runtime is python3.12; use the same here. pyenv machines carry it under ~/.pyenv.
-PYTHON312 := $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+PYTHON312 := $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do [ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
 .PHONY: install run test unit integration e2e lint format invoke bench clean
