@@ -1,5 +1,6 @@
 """Eligibility: the blockers a seller must clear before claiming a mission (R3, R6)."""
 
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_mission import wiring
@@ -15,7 +16,7 @@ def eligibility(mission_id: MissionId) -> Eligibility:
     return wiring.registration_service().eligibility(mission_id, seller_id_of(app))
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

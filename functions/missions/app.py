@@ -1,6 +1,7 @@
 """Missions: the list sellers may claim, and operators' create-or-update (R1)."""
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_mission import wiring
@@ -24,7 +25,7 @@ def put_mission(mission_id: MissionId, definition: MissionDefinition) -> Respons
     return Response(status_code=201 if created else 200, content_type=JSON, body=mission)
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

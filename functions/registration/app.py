@@ -1,6 +1,7 @@
 """Registration: claim the mission (R1, R2, R4, R5) and read it back with its auto-creation state."""
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_mission import wiring
@@ -22,7 +23,7 @@ def registration(mission_id: MissionId) -> Registration:
     return wiring.registration_service().registration(mission_id, seller_id_of(app))
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .ads import AdsCampaign, AdsError, AdsPlatform
-from .campaign_settings import DEFAULT_ROAS_BID, campaign_name_for, planned_campaign
+from .campaign_settings import DEFAULT_ROAS_BID, planned_campaign
 from .clock import Clock
 from .events import EventPublisher
 from .models import AutoCreationStatus, Campaign, CampaignOrigin, Mission, utc_iso
 from .observability import logger, metrics
 from .registration import registration_view
-from .store import MissionStore, shard_of
+from .store import MissionStore
 
 # A lease outlives any attempt (a few Ads calls with bounded timeouts), so two never overlap.
 ATTEMPT_LEASE = timedelta(minutes=2)
@@ -71,7 +71,7 @@ class AutoCreator:
         registration = self._store.claim_attempt(mission_id, seller_id, now, now + ATTEMPT_LEASE)
         if registration is None:
             return None
-        deadline = datetime.fromisoformat(registration["retry_deadline"].replace("Z", "+00:00"))
+        deadline = datetime.fromisoformat(registration["retry_deadline"])
         if registration["status"] == AutoCreationStatus.RETRYING and now >= deadline:
             return self._finish(registration, AutoCreationStatus.FAILED, attempted=False)
         mission = self._store.get_mission(mission_id)
@@ -80,7 +80,7 @@ class AutoCreator:
         if decided:
             return self._finish(registration, decided)
         try:
-            return self._create_unless_one_exists(mission, registration, now)
+            return self._create_unless_one_exists(mission, registration)
         except AdsError as error:
             logger.warning(
                 "auto-creation attempt failed",
@@ -89,27 +89,21 @@ class AutoCreator:
             metrics.add_metric(name="AutoCreationAttemptFailed", unit="Count", value=1)
             return self._schedule_retry(registration, now, deadline)
 
-    def _create_unless_one_exists(
-        self, mission: Mission, registration: dict[str, Any], now: datetime
-    ) -> AutoCreationStatus:
-        seller_id = registration["seller_id"]
-        advertiser_id = registration["advertiser_id"]
-        zone_name = self._ads.advertiser_timezone(advertiser_id) or registration.get("timezone")
+    def _create_unless_one_exists(self, mission: Mission, registration: dict[str, Any]) -> AutoCreationStatus:
+        planned, request = planned_campaign(mission, registration, registration.get("timezone"), DEFAULT_ROAS_BID)
         campaigns = self._live_campaigns(registration)
-        ours = [c for c in campaigns if c.campaign_name == campaign_name_for(mission, seller_id)]
+        ours = [c for c in campaigns if c.campaign_name == planned.campaign_name]
         if ours:  # A5: an earlier create that timed out did succeed; record it, never repeat it
-            campaign, _ = planned_campaign(mission, registration, zone_name, DEFAULT_ROAS_BID, now)
-            return self._created(registration, campaign.model_copy(update={"campaign_id": ours[0].campaign_id}))
+            return self._created(registration, planned.model_copy(update={"campaign_id": ours[0].campaign_id}))
         active = [c for c in campaigns if c.is_active]
         if active:  # A2
             return self._finish(
                 registration,
                 AutoCreationStatus.SKIPPED_EXISTING_CAMPAIGN,
-                campaign=self._existing(seller_id, active[0]),
+                campaign=self._existing(registration["seller_id"], active[0]),
             )
-        campaign, request = planned_campaign(mission, registration, zone_name, DEFAULT_ROAS_BID, now)
         campaign_id = self._ads.create_live_campaign(request)
-        return self._created(registration, campaign.model_copy(update={"campaign_id": campaign_id}))
+        return self._created(registration, planned.model_copy(update={"campaign_id": campaign_id}))
 
     def _live_campaigns(self, registration: dict[str, Any]) -> list[AdsCampaign]:
         store_id = (registration.get("account") or {}).get("store_id")
@@ -181,12 +175,8 @@ class AutoCreator:
         }
         if campaign is not None:
             changes["campaign"] = campaign.model_dump(mode="json")
-        due = (
-            (f"RETRY#{shard_of(registration['seller_id'], self._store.retry_shards)}", utc_iso(due_at))
-            if due_at
-            else None
-        )
-        if not self._store.finish_attempt(registration, changes, due=due, campaign_record=campaign_record):
+        due = utc_iso(due_at) if due_at else None
+        if not self._store.finish_attempt(registration, changes, due_at=due, campaign_record=campaign_record):
             logger.warning("attempt lease lost; its outcome is left to the next attempt")
             return status
         metrics.add_metric(name=f"AutoCreation_{status.value}", unit="Count", value=1)

@@ -60,7 +60,6 @@ def planned_campaign(
     registration: dict[str, Any],
     zone_name: str | None,
     roas_bid: Decimal,
-    now: datetime,
 ) -> tuple[Campaign, dict[str, Any]]:
     """The campaign A6 asks for, and the create request that says it to the Ads platform."""
     account = registration.get("account") or {}

@@ -28,12 +28,6 @@ def advertiser_zone(name: str | None) -> tzinfo:
     return UTC
 
 
-def zone_is_known(name: str | None) -> bool:
-    if not name:
-        return False
-    return advertiser_zone(name) is not UTC or name.upper() in ("UTC", "ETC/UTC", "GMT", "ETC/GMT")
-
-
 def end_of_local_day(moment: datetime, zone: tzinfo) -> datetime:
     """A8: the first instant of the next local calendar day, in UTC."""
     local = moment.astimezone(zone)

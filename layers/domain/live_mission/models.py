@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
@@ -27,8 +27,6 @@ def _decimal_to_json(value: Decimal) -> int | float:
 Money = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")]
 # Times travel as ISO 8601 with an explicit offset.
 Timestamp = Annotated[AwareDatetime, PlainSerializer(lambda t: t.isoformat(), return_type=str, when_used="json")]
-
-Identifier = Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
 class Contract(BaseModel):
@@ -155,17 +153,6 @@ class Registration(Contract):
     registered_at: Timestamp
     advertiser_id: str
     auto_creation: AutoCreation
-
-
-class ErrorDetail(Contract):
-    code: str
-    message: str
-    blockers: list[Blocker] | None = None
-    fields: list[dict[str, Any]] | None = None
-
-
-class ErrorBody(Contract):
-    error: ErrorDetail
 
 
 def utc_iso(moment: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .ads import AdsError, AdsPlatform, SellerAdsAccount
@@ -30,7 +30,7 @@ from .models import (
     utc_iso,
 )
 from .observability import logger, metrics
-from .store import MissionStore, shard_of
+from .store import MissionStore
 
 # A registration whose stream delivery is lost is still picked up by the scheduled retry (A1).
 PENDING_SAFETY_NET = timedelta(minutes=5)
@@ -68,7 +68,7 @@ class RegistrationService:
                 "Registration is blocked; resolve every blocker and try again.",
                 blockers=[b.model_dump() for b in eligibility.blockers],
             )
-        item = _new_registration(mission, seller_id, account, now, self._store.retry_shards)
+        item = _new_registration(mission, seller_id, account, self._advertiser_zone(account), now)
         if not self._store.create_registration(item):
             # R5: a concurrent duplicate won the conditional write; answer with its registration.
             winner = self._store.get_registration(mission_id, seller_id, consistent=True)
@@ -87,6 +87,18 @@ class RegistrationService:
             raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
         return registration_view(item)
 
+    def _advertiser_zone(self, account: SellerAdsAccount) -> str | None:
+        """The advertiser's time zone, decided once per registration so that the start time (A6) and the
+        end of the retry day (A8) agree. The account facts carry it; the advertiser info is asked only
+        when they do not."""
+        ad_account = advertising_account(account)
+        if ad_account.timezone:
+            return ad_account.timezone
+        try:
+            return self._ads.advertiser_timezone(ad_account.advertiser_id)
+        except AdsError as error:
+            raise AdsPlatformUnavailable("The Ads platform cannot be reached right now; please try again.") from error
+
     def _seller_account(self, seller_id: str) -> SellerAdsAccount:
         try:
             return self._ads.seller_account(seller_id)
@@ -104,10 +116,9 @@ def _check_consent(mission: Mission, request: RegistrationRequest) -> None:
 
 
 def _new_registration(
-    mission: Mission, seller_id: str, account: SellerAdsAccount, now: Any, retry_shards: int
+    mission: Mission, seller_id: str, account: SellerAdsAccount, zone_name: str | None, now: datetime
 ) -> dict[str, Any]:
     ad_account = advertising_account(account)
-    zone_name = ad_account.timezone
     return {
         "mission_id": mission.mission_id,
         "seller_id": seller_id,
@@ -130,7 +141,6 @@ def _new_registration(
         "attempts": 0,
         # A8: retries run until the advertiser's local day of registration ends.
         "retry_deadline": utc_iso(end_of_local_day(now, advertiser_zone(zone_name))),
-        "due_shard": f"RETRY#{shard_of(seller_id, retry_shards)}",
         "due_at": utc_iso(now + PENDING_SAFETY_NET),
     }
 

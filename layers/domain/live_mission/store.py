@@ -112,6 +112,7 @@ class MissionStore:
             "sk": registration_sort_key(item["mission_id"]),
             "kind": "REGISTRATION",
             "mission_shard": f"{item['mission_id']}#{shard_of(item['seller_id'], self.stats_shards)}",
+            "due_shard": self._due_shard(item["seller_id"]),
         }
         try:
             self._client.transact_write_items(
@@ -133,6 +134,9 @@ class MissionStore:
                 return False
             raise
         return True
+
+    def _due_shard(self, seller_id: str) -> str:
+        return f"RETRY#{shard_of(seller_id, self.retry_shards)}"
 
     def _count(self, mission_id: str, seller_id: str, increments: dict[str, int]) -> dict[str, Any]:
         names = {f"#c{i}": name for i, name in enumerate(increments)}
@@ -179,23 +183,22 @@ class MissionStore:
         registration: dict[str, Any],
         changes: dict[str, Any],
         *,
-        due: tuple[str, str] | None,
+        due_at: str | None,
         campaign_record: dict[str, Any] | None = None,
     ) -> bool:
         """Records an attempt's outcome while still holding its lease, counts the status change and
         remembers a created campaign, in one transaction. False if the lease was lost meanwhile."""
         mission_id, seller_id = registration["mission_id"], registration["seller_id"]
-        names = {f"#f{i}": name for i, name in enumerate(changes)}
-        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
-        values[":lease"] = registration["lease_until"]
-        assignments = [f"{n} = {v}" for n, v in zip(names, values, strict=False)]
+        fields = dict(changes)
         removals = ["lease_until"]
-        if due:
-            names["#ds"], names["#da"] = "due_shard", "due_at"
-            values[":ds"], values[":da"] = due
-            assignments += ["#ds = :ds", "#da = :da"]
+        if due_at:
+            fields.update(due_shard=self._due_shard(seller_id), due_at=due_at)
         else:
             removals += ["due_shard", "due_at"]
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
+        assignments = [f"#f{i} = :v{i}" for i in range(len(fields))]
+        values[":lease"] = registration["lease_until"]
         items: list[Any] = [
             {
                 "Update": {
