@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 from typing import Any
 
 _ids = itertools.count(1)
@@ -11,6 +12,12 @@ _ids = itertools.count(1)
 def unique(prefix: str) -> str:
     """Ids unique within a test run, so tests sharing one local stack never see each other's data."""
     return f"{prefix}{next(_ids)}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def mission_body(**overrides: Any) -> dict[str, Any]:
@@ -31,7 +38,9 @@ def mission_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def eligible_seller(advertiser_id: str, **overrides: Any) -> dict[str, Any]:
+def eligible_seller(advertiser_id: str, *, account: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A seller the Ads platform lets advertise, with one ad account (`account` changes its fields).
+    Seeded campaigns without an `advertiser_id` belong to that account."""
     seller: dict[str, Any] = {
         "store_id": f"store-{advertiser_id}",
         "identity_id": f"identity-{advertiser_id}",
@@ -47,6 +56,7 @@ def eligible_seller(advertiser_id: str, **overrides: Any) -> dict[str, Any]:
                 "payment_ready": True,
                 "timezone": "Asia/Jakarta",
                 "currency": "IDR",
+                **(account or {}),
             }
         ],
         "avg_daily_spend_14d": 150000,

@@ -4,7 +4,6 @@ as the app, an operator and upstream systems would."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import CLAIM, eligible_seller, mission_body, unique
+from tests.support import CLAIM, eligible_seller, free_port, mission_body, unique
+from tools.ads_sandbox.state import OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Stack:
@@ -85,14 +79,26 @@ class Stack:
     def put_seller(self, seller_id: str, state: dict[str, Any]) -> None:
         self.sandbox_control("PUT", f"/_sandbox/sellers/{seller_id}", json=state)
 
-    def new_eligible_seller(self, **overrides: Any) -> str:
+    def new_eligible_seller(self, *, account: dict[str, Any] | None = None, **overrides: Any) -> str:
+        """A new seller on the Ads side, with the ad account `adv-<seller id>`."""
         seller_id = unique("S")
-        self.put_seller(seller_id, eligible_seller(f"adv-{seller_id}", **overrides))
+        self.put_seller(seller_id, eligible_seller(f"adv-{seller_id}", account=account, **overrides))
         return seller_id
 
     def register(self, mission_id: str, seller_id: str, body: Any = None) -> requests.Response:
         return self.call(
             "POST", f"/missions/{mission_id}/registrations", seller=seller_id, json=CLAIM if body is None else body
+        )
+
+    def register_raw(
+        self, mission_id: str, seller_id: str, raw: bytes, content_type: str = "application/json"
+    ) -> requests.Response:
+        return self.call(
+            "POST",
+            f"/missions/{mission_id}/registrations",
+            seller=seller_id,
+            data=raw,
+            headers={"Content-Type": content_type},
         )
 
     def registration(self, mission_id: str, seller_id: str) -> requests.Response:
@@ -105,20 +111,13 @@ class Stack:
         self.sandbox_control("POST", "/_sandbox/faults", json={"operation": operation, "mode": mode, "count": count})
 
     def clear_faults(self) -> None:
-        for operation in (
-            "account_status",
-            "advertiser_info",
-            "list_campaigns",
-            "create_campaign",
-            "update_campaign_status",
-            "any",
-        ):
+        for operation in {*OPERATIONS.values(), "any"}:
             self.fault(operation, "error", 0)
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    api_port, sandbox_port = _free_port(), _free_port()
+    api_port, sandbox_port = free_port(), free_port()
     env = {
         **os.environ,
         "API_PORT": str(api_port),

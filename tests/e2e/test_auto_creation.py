@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.support import eligible_seller, unique
+from tests.support import unique
 
 
 def _auto_creation(world: Stack, mission_id: str, seller: str) -> dict:  # type: ignore[type-arg]
@@ -70,24 +70,7 @@ def test_a1_a6_the_seed_example_goes_live_at_8_next_morning(world: Stack) -> Non
 
 def test_a6_posix_timezones_are_read_correctly(world: Stack) -> None:
     mission_id = world.put_mission()
-    seller = unique("S")
-    world.put_seller(
-        seller,
-        eligible_seller(
-            f"adv-{seller}",
-            ad_accounts=[
-                {
-                    "advertiser_id": f"adv-{seller}",
-                    "status": "STATUS_ENABLE",
-                    "owner": "SELLER",
-                    "payment_ready": True,
-                    "timezone": "Etc/GMT+8",
-                    "currency": "USD",
-                }
-            ],
-            avg_daily_spend_14d=None,
-        ),
-    )
+    seller = world.new_eligible_seller(account={"timezone": "Etc/GMT+8", "currency": "USD"}, avg_daily_spend_14d=None)
     world.register(mission_id, seller)  # 02:00 in Jakarta is 11:00 on 8 February at UTC-8
     world.drain()
     campaign = _auto_creation(world, mission_id, seller)["campaign"]
@@ -99,40 +82,24 @@ def test_a6_posix_timezones_are_read_correctly(world: Stack) -> None:
 
 def test_a2_an_existing_active_campaign_is_recorded_and_nothing_created(world: Stack) -> None:
     mission_id = world.put_mission()
-    seller = unique("S")
-    world.put_seller(
-        seller,
-        eligible_seller(
-            f"adv-{seller}",
-            campaigns=[{"campaign_id": f"manual-{seller}", "advertiser_id": f"adv-{seller}", "status": "ENABLE"}],
-        ),
-    )
+    manual = unique("manual-")
+    seller = world.new_eligible_seller(campaigns=[{"campaign_id": manual, "status": "ENABLE"}])
     world.register(mission_id, seller)
     world.drain()
     state = _auto_creation(world, mission_id, seller)
     assert state["status"] == "SKIPPED_EXISTING_CAMPAIGN"
-    assert state["campaign"]["campaign_id"] == f"manual-{seller}" and state["campaign"]["origin"] == "MANUAL"
+    assert state["campaign"]["campaign_id"] == manual and state["campaign"]["origin"] == "MANUAL"
     assert state["reason"]
     assert _auto_campaigns(world, seller) == []
 
 
 def test_a2_a_disabled_or_product_campaign_does_not_count(world: Stack) -> None:
     mission_id = world.put_mission()
-    seller = unique("S")
-    world.put_seller(
-        seller,
-        eligible_seller(
-            f"adv-{seller}",
-            campaigns=[
-                {"campaign_id": f"off-{seller}", "advertiser_id": f"adv-{seller}", "status": "DISABLE"},
-                {
-                    "campaign_id": f"prod-{seller}",
-                    "advertiser_id": f"adv-{seller}",
-                    "status": "ENABLE",
-                    "shopping_ads_type": "PRODUCT",
-                },
-            ],
-        ),
+    seller = world.new_eligible_seller(
+        campaigns=[
+            {"campaign_id": unique("off-"), "status": "DISABLE"},
+            {"campaign_id": unique("prod-"), "status": "ENABLE", "shopping_ads_type": "PRODUCT"},
+        ]
     )
     world.register(mission_id, seller)
     world.drain()

@@ -38,13 +38,7 @@ def _assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-
 def test_malformed_registration_bodies_are_400_with_fields_and_write_nothing(world: Stack, raw: str) -> None:
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
-    response = world.call(
-        "POST",
-        f"/missions/{mission_id}/registrations",
-        seller=seller,
-        data=raw.encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    response = world.register_raw(mission_id, seller, raw.encode())
     error = _assert_error(response, 400, "VALIDATION_FAILED")
     assert error["fields"]
     assert world.registration(mission_id, seller).status_code == 404
@@ -61,13 +55,7 @@ def test_oversized_body_is_413(world: Stack) -> None:
 def test_non_json_content_type_is_415(world: Stack) -> None:
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
-    response = world.call(
-        "POST",
-        f"/missions/{mission_id}/registrations",
-        seller=seller,
-        data="accept_terms=true",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    response = world.register_raw(mission_id, seller, b"accept_terms=true", "application/x-www-form-urlencoded")
     _assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 

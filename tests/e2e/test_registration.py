@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e.conftest import Stack
-from tests.support import CLAIM, eligible_seller, unique
+from tests.support import CLAIM
 
 BLOCKER_CODES = ["ADS_PERMISSION_NOT_GRANTED", "NO_VALID_AD_ACCOUNT", "PAYMENT_SETUP_INCOMPLETE"]
 
@@ -71,22 +71,8 @@ def test_r2_consent_to_live_gmv_max_is_required(world: Stack) -> None:
 
 def test_r3_r4_all_three_blockers_at_once_with_steps_and_nothing_written(world: Stack) -> None:
     mission_id = world.put_mission()
-    seller = unique("S")
-    world.put_seller(
-        seller,
-        eligible_seller(
-            "adv-x",
-            ads_permission=False,
-            ad_accounts=[
-                {
-                    "advertiser_id": f"adv-{seller}",
-                    "status": "STATUS_DISABLE",
-                    "owner": "SELLER",
-                    "payment_ready": False,
-                    "timezone": "Asia/Jakarta",
-                }
-            ],
-        ),
+    seller = world.new_eligible_seller(
+        ads_permission=False, account={"status": "STATUS_DISABLE", "payment_ready": False}
     )
 
     response = world.register(mission_id, seller)
@@ -108,11 +94,7 @@ def test_r3_each_blocker_alone(world: Stack) -> None:
     cases = {
         "ADS_PERMISSION_NOT_GRANTED": {"ads_permission": False},
         "NO_VALID_AD_ACCOUNT": {"ad_accounts": []},
-        "PAYMENT_SETUP_INCOMPLETE": {
-            "ad_accounts": [
-                {"advertiser_id": "adv-p", "status": "STATUS_ENABLE", "owner": "SELLER", "payment_ready": False}
-            ]
-        },
+        "PAYMENT_SETUP_INCOMPLETE": {"account": {"payment_ready": False}},
     }
     for code, change in cases.items():
         seller = world.new_eligible_seller(**change)
@@ -123,25 +105,10 @@ def test_r3_each_blocker_alone(world: Stack) -> None:
 
 def test_r3_an_agency_authorized_account_counts(world: Stack) -> None:
     mission_id = world.put_mission()
-    seller = unique("S")
-    world.put_seller(
-        seller,
-        eligible_seller(
-            "x",
-            ad_accounts=[
-                {
-                    "advertiser_id": f"agency-{seller}",
-                    "status": "STATUS_ENABLE",
-                    "owner": "AGENCY",
-                    "payment_ready": True,
-                    "timezone": "Asia/Jakarta",
-                }
-            ],
-        ),
-    )
+    seller = world.new_eligible_seller(account={"owner": "AGENCY"})
     response = world.register(mission_id, seller)
     assert response.status_code == 201
-    assert response.json()["advertiser_id"] == f"agency-{seller}"
+    assert response.json()["advertiser_id"] == f"adv-{seller}"
 
 
 def test_r4_ads_platform_unreachable_is_503_with_retry_after_and_nothing_written(world: Stack) -> None:
@@ -178,9 +145,6 @@ def test_r5_concurrent_claims_make_exactly_one_registration(world: Stack) -> Non
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 7 + [201]
     assert len({r.json()["registered_at"] for r in responses}) == 1
-    report = world.call("GET", f"/admin/missions/{mission_id}/report", headers=world.as_operator())
-    if report.status_code == 200:  # the report arrives with the rewards capability
-        assert report.json()["registrations"] == 1
 
 
 def test_r6_eligibility_answers_the_same_blockers_without_registering(world: Stack) -> None:

@@ -4,7 +4,6 @@ Ads sandbox on a loopback port."""
 from __future__ import annotations
 
 import importlib.util
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,20 +15,17 @@ import pytest
 from moto import mock_aws
 
 from live_mission import wiring
+from tests.support import free_port
 from tools.ads_sandbox.server import AdsSandbox
 from tools.local_stack.aws import create_resources
+from tools.local_stack.containers import LocalContext
+from tools.local_stack.http_api import http_api_event, operator_authorizer, seller_authorizer
 from tools.local_stack.template import ROOT, Template
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[tuple[AdsSandbox, str]]:
-    port = _free_port()
+    port = free_port()
     server = AdsSandbox(timeout_seconds=0.6)
     server.serve(port=port)
     yield server, f"http://127.0.0.1:{port}"
@@ -78,11 +74,8 @@ def load_handler(name: str) -> ModuleType:
     return module
 
 
-class Context:
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-    aws_request_id = "test-request"
+def context() -> LocalContext:
+    return LocalContext("test", str(uuid.uuid4()))
 
 
 def http_event(
@@ -95,26 +88,6 @@ def http_event(
     body: str | None = None,
     path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as the deployed authorizer would pass it on."""
-    authorizer: dict[str, Any] = {}
-    if seller:
-        authorizer = {"jwt": {"claims": {"sub": seller}, "scopes": None}}
-    if operator:
-        authorizer = {"iam": {"userArn": "arn:aws:iam::123456789012:user/operator"}}
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {route}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "pathParameters": path_parameters,
-        "requestContext": {
-            "http": {"method": method, "path": path},
-            "authorizer": authorizer,
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method} {route}",
-            "stage": "$default",
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
+    """An HTTP API event as the deployed authorizer passes it on: a seller's claims or an IAM caller."""
+    authorizer = seller_authorizer({"sub": seller}) if seller else operator_authorizer("operator") if operator else {}
+    return http_api_event(method, route, path, path_parameters=path_parameters, body=body, authorizer=authorizer)

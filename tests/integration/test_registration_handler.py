@@ -9,8 +9,10 @@ import boto3
 from boto3.dynamodb.conditions import Key
 
 from live_mission.store import MissionStore
-from tests.integration.conftest import Context, http_event, load_handler
+from tests.integration.conftest import context, http_event, load_handler
 from tests.support import CLAIM, eligible_seller, mission_body
+from tools.local_stack.aws import CREDENTIALS, MotoServer, create_resources
+from tools.local_stack.template import Template
 
 
 def _put_mission(mission_id: str = "M1") -> None:
@@ -23,7 +25,7 @@ def _put_mission(mission_id: str = "M1") -> None:
         body=json.dumps(mission_body()),
         path_parameters={"mission_id": mission_id},
     )
-    assert missions.lambda_handler(event, Context())["statusCode"] == 201
+    assert missions.lambda_handler(event, context())["statusCode"] == 201
 
 
 def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type-arg]
@@ -36,7 +38,7 @@ def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type
         body=json.dumps(CLAIM),
         path_parameters={"mission_id": mission_id},
     )
-    return handler.lambda_handler(event, Context())  # type: ignore[no-any-return]
+    return handler.lambda_handler(event, context())  # type: ignore[no-any-return]
 
 
 def test_registration_is_stored_once_under_the_seller_and_counted(service) -> None:  # type: ignore[no-untyped-def]
@@ -68,23 +70,39 @@ def test_blocked_registration_writes_nothing(service) -> None:  # type: ignore[n
     assert stats["Items"] == []
 
 
-def test_racing_conditional_writes_make_exactly_one_registration(service) -> None:  # type: ignore[no-untyped-def]
-    # Given sixteen writers, each with its own client, as sixteen Lambda containers would have
-    item = {"mission_id": "M1", "seller_id": "S3", "status": "PENDING", "registered_at": "2026-02-08T19:00:00+00:00"}
-    barrier = threading.Barrier(16)
-    results: list[bool] = []
+def test_racing_conditional_writes_make_exactly_one_registration() -> None:
+    # Given the table on the moto server, which applies requests one at a time as DynamoDB applies
+    # writes to one item (in-process moto does not lock, so a race there tests moto, not us)
+    emulator = MotoServer()
+    emulator.start()
+    try:
+        template = Template()
+        create_resources(emulator.client("dynamodb"), emulator.client("events"), template)
+        item = {
+            "mission_id": "M1",
+            "seller_id": "S3",
+            "status": "PENDING",
+            "registered_at": "2026-02-08T19:00:00+00:00",
+        }
+        barrier = threading.Barrier(16)
+        results: list[bool] = []
 
-    def claim() -> None:
-        store = MissionStore(service.table, dynamodb=boto3.resource("dynamodb", region_name="us-east-1"))
-        barrier.wait()
-        results.append(store.create_registration(dict(item)))
+        # When sixteen writers, each with its own client as sixteen Lambda containers would have, claim at once
+        def claim() -> None:
+            resource = boto3.resource("dynamodb", endpoint_url=emulator.url, **CREDENTIALS)
+            store = MissionStore(template.physical_names["MissionTable"], dynamodb=resource)
+            barrier.wait()
+            results.append(store.create_registration(dict(item)))
 
-    threads = [threading.Thread(target=claim) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        threads = [threading.Thread(target=claim) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        emulator.stop()
 
+    # Then exactly one wins
     assert sorted(results) == [False] * 15 + [True]
 
 
@@ -99,7 +117,7 @@ def test_eligibility_handler_answers_without_writing(service) -> None:  # type: 
         seller="S4",
         path_parameters={"mission_id": "M1"},
     )
-    response = handler.lambda_handler(event, Context())
+    response = handler.lambda_handler(event, context())
     assert response["statusCode"] == 200
     assert [b["code"] for b in json.loads(response["body"])["blockers"]] == ["NO_VALID_AD_ACCOUNT"]
 
@@ -110,7 +128,7 @@ def test_a_request_without_identity_is_refused(service) -> None:  # type: ignore
     event = http_event(
         "GET", "/missions/M1/registration", "/missions/{mission_id}/registration", path_parameters={"mission_id": "M1"}
     )
-    response = handler.lambda_handler(event, Context())
+    response = handler.lambda_handler(event, context())
     assert response["statusCode"] == 401
 
 
@@ -124,4 +142,4 @@ def test_operator_routes_need_iam(service) -> None:  # type: ignore[no-untyped-d
         body=json.dumps(mission_body()),
         path_parameters={"mission_id": "M9"},
     )
-    assert missions.lambda_handler(event, Context())["statusCode"] == 403
+    assert missions.lambda_handler(event, context())["statusCode"] == 403

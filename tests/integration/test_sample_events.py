@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Context, load_handler
+from tests.integration.conftest import context, load_handler
 from tests.support import eligible_seller, mission_body
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -25,7 +25,7 @@ def test_sample_event_is_handled(service, sample: str) -> None:  # type: ignore[
     function = sample.split("_")[0]
 
     # When the sample is invoked on its function
-    response = load_handler(function).lambda_handler(json.loads((EVENTS / sample).read_text()), Context())
+    response = load_handler(function).lambda_handler(json.loads((EVENTS / sample).read_text()), context())
 
     # Then it is answered, never with a server error
     assert response["statusCode"] < 500, response

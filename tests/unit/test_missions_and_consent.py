@@ -1,6 +1,6 @@
 """R1 (registration window) and R2 (terms and consent), as pure rules."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -64,7 +64,3 @@ def test_accepted_terms_and_consent_pass() -> None:
 def test_flags_must_be_json_booleans() -> None:
     with pytest.raises(ValidationError):
         RegistrationRequest.model_validate({"accept_terms": "true", "terms_version": "v1", "authorize_live_gmv_max": 1})
-
-
-def test_now_is_utc_aware() -> None:
-    assert datetime.now(UTC).tzinfo is UTC

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,10 +13,10 @@ from .auth import LocalAuthority, TokenError
 from .clock import LocalClock
 from .containers import Containers
 from .dispatcher import Dispatcher
+from .http_api import http_api_event, operator_authorizer, seller_authorizer
 from .template import HttpRoute
 
 MAX_REQUEST_BYTES = 1024 * 1024  # larger bodies are refused before any handler runs
-OPERATOR_ARN = "arn:aws:iam::123456789012:user/local-operator"
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
@@ -105,58 +104,24 @@ class Gateway:
         if route.operator_only:
             if claims.get("role") != "admin":
                 return _error(403, "FORBIDDEN", "An operator credential is required.")
-            authorizer: dict[str, Any] = {
-                "iam": {"userArn": OPERATOR_ARN, "accountId": "123456789012", "callerId": claims["sub"]}
-            }
+            authorizer = operator_authorizer(claims["sub"])
         else:
-            authorizer = {"jwt": {"claims": claims, "scopes": None}}
-        event = self._http_event(route, match.groupdict(), method, url, headers, raw, authorizer)
+            authorizer = seller_authorizer(claims)
+        event = http_api_event(
+            method,
+            route.path,
+            url.path,
+            path_parameters=match.groupdict(),
+            query=url.query,
+            headers=headers,
+            body=raw.decode("utf-8", "replace") if raw else None,
+            authorizer=authorizer,
+            now=self.clock.now(),
+        )
         result = self.containers.invoke(route.function, event)
         response_headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
         body = result.get("body") or ""
         return int(result.get("statusCode", 200)), response_headers, body.encode()
-
-    def _http_event(
-        self,
-        route: HttpRoute,
-        path_parameters: dict[str, str],
-        method: str,
-        url: Any,
-        headers: dict[str, str],
-        raw: bytes,
-        authorizer: dict[str, Any],
-    ) -> dict[str, Any]:
-        now = self.clock.now()
-        query = {k: ",".join(v) for k, v in parse_qs(url.query).items()}
-        return {
-            "version": "2.0",
-            "routeKey": route.route_key,
-            "rawPath": url.path,
-            "rawQueryString": url.query,
-            "headers": {k.lower(): v for k, v in headers.items()},
-            "queryStringParameters": query or None,
-            "pathParameters": path_parameters or None,
-            "requestContext": {
-                "accountId": "123456789012",
-                "apiId": "local",
-                "authorizer": authorizer,
-                "domainName": "localhost",
-                "http": {
-                    "method": method,
-                    "path": url.path,
-                    "protocol": "HTTP/1.1",
-                    "sourceIp": "127.0.0.1",
-                    "userAgent": headers.get("User-Agent", ""),
-                },
-                "requestId": str(uuid.uuid4()),
-                "routeKey": route.route_key,
-                "stage": "$default",
-                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-                "timeEpoch": int(now.timestamp() * 1000),
-            },
-            "body": raw.decode("utf-8", "replace") if raw else None,
-            "isBase64Encoded": False,
-        }
 
     # --- /_local controls ------------------------------------------------------------------------
 
