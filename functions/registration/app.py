@@ -1,4 +1,4 @@
-"""Registration: claim the mission (R1, R2, R4, R5) and read it back with its auto-creation state."""
+"""Registration: claim the mission (R1, R2, R4, R5), read it back with its auto-creation state, opt out (A10)."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,6 +21,11 @@ def register(mission_id: MissionId, request: RegistrationRequest) -> Response[Re
 @app.get("/missions/<mission_id>/registration")
 def registration(mission_id: MissionId) -> Registration:
     return wiring.registration_service().registration(mission_id, seller_id_of(app))
+
+
+@app.post("/missions/<mission_id>/auto-creation/opt-out")
+def opt_out(mission_id: MissionId) -> Registration:
+    return wiring.auto_creator().opt_out(mission_id, seller_id_of(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,6 +3,7 @@ as the app, an operator and upstream systems would."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -103,6 +104,28 @@ class Stack:
 
     def registration(self, mission_id: str, seller_id: str) -> requests.Response:
         return self.call("GET", f"/missions/{mission_id}/registration", seller=seller_id)
+
+    def put_events(self, *entries: tuple[str, str, dict[str, Any]]) -> Any:
+        """(source, detail-type, detail) entries onto the service's bus, then the work they cause drained."""
+        body = {"entries": [{"Source": s, "DetailType": t, "Detail": json.dumps(d)} for s, t, d in entries]}
+        answer = self.control("POST", "/_local/events", json=body)
+        self.drain()
+        return answer
+
+    def campaign_status_changed(self, seller_id: str, campaign_id: str, status: str, changed_at: str) -> None:
+        self.put_events(
+            (
+                "ads.gmvmax",
+                "CampaignStatusChanged",
+                {
+                    "seller_id": seller_id,
+                    "advertiser_id": f"adv-{seller_id}",
+                    "campaign_id": campaign_id,
+                    "status": status,
+                    "changed_at": changed_at,
+                },
+            )
+        )
 
     def campaigns(self, seller_id: str) -> list[dict[str, Any]]:
         return list(self.sandbox_control("GET", "/_sandbox/campaigns", params={"seller_id": seller_id})["campaigns"])

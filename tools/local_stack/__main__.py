@@ -35,7 +35,11 @@ def main() -> None:
 
     moto = MotoServer()
     moto.start()
-    template = Template(parameter_overrides={"AdsBaseUrl": sandbox_url})
+    # One retry shard locally: the scheduled retry queries each shard every minute, and moving the
+    # clock through days should stay quick. Deployed, RetryShards defaults to 8.
+    template = Template(
+        parameter_overrides={"AdsBaseUrl": sandbox_url, "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1")}
+    )
     create_resources(moto.client("dynamodb"), moto.client("events"), template)
     clock = LocalClock(state_dir / "clock")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -24,16 +25,27 @@ _TABLE_KEYS = (
 )
 
 
+# Requests that can give the dispatcher something to deliver (a stream record or a queued event).
+_DELIVERABLE = re.compile(
+    r"\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems|PutEvents|SendMessage\w*)$"
+)
+
+
 class _OneRequestAtATime:
     """DynamoDB decides each conditional write atomically; moto's backends do not lock, so requests
-    are applied one at a time. Callers still run concurrently; only the emulator serialises."""
+    are applied one at a time. Callers still run concurrently; only the emulator serialises.
+    It also counts the writes that may create work, so an idle dispatcher asks nothing."""
 
     def __init__(self, app: Any) -> None:
         self._app = app
         self._lock = threading.Lock()
+        self.writes = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
         with self._lock:
+            if _DELIVERABLE.search(target) or "Action=SendMessage" in environ.get("QUERY_STRING", ""):
+                self.writes += 1
             return list(self._app(environ, start_response))
 
 
@@ -44,9 +56,14 @@ class _QuietHandler(MotoRequestHandler):
 
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._app = app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
+
+    @property
+    def writes(self) -> int:
+        """How many requests so far could have given the dispatcher work."""
+        return self._app.writes
 
     def start(self) -> None:
         threading.Thread(target=self._server.serve_forever, name="moto", daemon=True).start()

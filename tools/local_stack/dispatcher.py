@@ -72,6 +72,7 @@ class Dispatcher:
         self.bus_name = ""
         self.archive_url = ""
         self.failures: list[dict[str, Any]] = []
+        self._writes_seen = -1
         self._subscribe(template)
 
     def _subscribe(self, template: Template) -> None:
@@ -115,14 +116,20 @@ class Dispatcher:
     def pump(self) -> int:
         """Delivers what is pending right now; returns how many deliveries it made."""
         with self._lock:
-            return sum(self._pump_stream(s) for s in self.streams) + sum(self._pump_queue(q) for q in self.queues)
+            writes = self._moto.writes
+            if writes == self._writes_seen:
+                return 0  # nothing was written since everything was last read: nothing to deliver
+            self._writes_seen = writes
+            delivered = sum(self._pump_stream(s) for s in self.streams) + sum(self._pump_queue(q) for q in self.queues)
+            if delivered:
+                self._writes_seen = -1  # a failed delivery may be retried: look again next time
+            return delivered
 
     def drain(self, timeout_seconds: float = 120.0) -> None:
         deadline = time.monotonic() + timeout_seconds
         with self._lock:
-            idle_rounds = 0
-            while idle_rounds < 2 and time.monotonic() < deadline:
-                idle_rounds = idle_rounds + 1 if self.pump() == 0 else 0
+            while self.pump() and time.monotonic() < deadline:
+                pass
 
     def advance(self, seconds: float) -> list[dict[str, str]]:
         """Moves the clock, firing each schedule due on the way in time order, each drained."""
@@ -203,7 +210,7 @@ class Dispatcher:
             QueueUrl=subscription.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         ).get("Messages", [])
         for message in messages:
-            event = json.loads(message["Body"])
+            event = _as_eventbridge_event(json.loads(message["Body"]))
             for _attempt in range(MAX_DELIVERY_ATTEMPTS):
                 try:
                     self._containers.invoke_here(subscription.function, event)
@@ -221,8 +228,13 @@ class Dispatcher:
             if not messages:
                 return seen
             for message in messages:
-                seen.append(json.loads(message["Body"]))
+                seen.append(_as_eventbridge_event(json.loads(message["Body"])))
                 self._sqs.delete_message(QueueUrl=self.archive_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _as_eventbridge_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as EventBridge hands it to a Lambda target (moto's queue copy lacks some fields)."""
+    return {"version": "0", "account": "123456789012", "region": "us-east-1", "resources": [], **event}
 
 
 def _as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

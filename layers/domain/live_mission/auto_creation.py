@@ -9,8 +9,10 @@ from typing import Any
 from .ads import AdsCampaign, AdsError, AdsPlatform
 from .campaign_settings import DEFAULT_ROAS_BID, planned_campaign
 from .clock import Clock
+from .errors import AdsPlatformUnavailable, RegistrationNotFound
 from .events import EventPublisher
-from .models import AutoCreationStatus, Campaign, CampaignOrigin, Mission, utc_iso
+from .missions import mission_or_not_found
+from .models import AutoCreationStatus, Campaign, CampaignOrigin, Mission, Registration, utc_iso
 from .observability import logger, metrics
 from .registration import registration_view
 from .store import MissionStore
@@ -138,7 +140,8 @@ class AutoCreator:
 
     def _schedule_retry(self, registration: dict[str, Any], now: datetime, deadline: datetime) -> AutoCreationStatus:
         attempts = int(registration.get("attempts", 0)) + 1
-        next_attempt = now + retry_delay(attempts)
+        # The retry schedule runs on the minute: the attempt is due in the minute it falls in.
+        next_attempt = (now + retry_delay(attempts)).replace(second=0, microsecond=0)
         if next_attempt >= deadline:
             # No attempt fits in the rest of the local day: give up when the day ends (A8).
             return self._finish(
@@ -178,6 +181,11 @@ class AutoCreator:
         due = utc_iso(due_at) if due_at else None
         if not self._store.finish_attempt(registration, changes, due_at=due, campaign_record=campaign_record):
             logger.warning("attempt lease lost; its outcome is left to the next attempt")
+            latest = self._store.get_registration(
+                registration["mission_id"], registration["seller_id"], consistent=True
+            )
+            if campaign and status is AutoCreationStatus.CREATED and latest and latest["status"] == "OPTED_OUT":
+                self._switch_off(latest, campaign)  # A10: the seller opted out while this attempt was creating
             return status
         metrics.add_metric(name=f"AutoCreation_{status.value}", unit="Count", value=1)
         self._publish(registration, changes, status)
@@ -191,6 +199,65 @@ class AutoCreator:
             self._events.publish("CampaignAutoCreationFailed", detail)
         elif status is not AutoCreationStatus.RETRYING:
             self._events.publish("CampaignAutoCreationSkipped", detail)
+
+    def opt_out(self, mission_id: str, seller_id: str) -> Registration:
+        """A10: no campaign is auto-created for this seller again, and the one created for this mission
+        is switched off on the Ads side. Repeating it is harmless; if the Ads platform cannot be reached
+        the opt-out still holds and a repeat finishes switching the campaign off."""
+        mission_or_not_found(self._store, mission_id)
+        registration, campaign = self._record_opt_out(mission_id, seller_id)
+        if campaign and campaign.status != "DISABLE":
+            self._switch_off(registration, campaign)
+        latest = self._store.get_registration(mission_id, seller_id, consistent=True)
+        return registration_view(latest or registration)
+
+    def _record_opt_out(self, mission_id: str, seller_id: str) -> tuple[dict[str, Any], Campaign | None]:
+        while True:  # a concurrent attempt may change the registration between our read and write
+            registration = self._store.get_registration(mission_id, seller_id, consistent=True)
+            if not registration:
+                raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
+            campaign = self._auto_campaign_of(registration)
+            if registration["status"] == AutoCreationStatus.OPTED_OUT:
+                return registration, campaign
+            changes: dict[str, Any] = {
+                "status": AutoCreationStatus.OPTED_OUT.value,
+                "reason": REASONS[AutoCreationStatus.OPTED_OUT],
+                "next_attempt_at": None,
+            }
+            if campaign:
+                changes["campaign"] = campaign.model_dump(mode="json")
+            if self._store.opt_out(registration, changes, self._clock.now().isoformat()):
+                self._publish(registration, changes, AutoCreationStatus.OPTED_OUT)
+                return {**registration, **changes}, campaign
+
+    def _auto_campaign_of(self, registration: dict[str, Any]) -> Campaign | None:
+        """The campaign auto-created for this registration, if any. While an attempt may have created
+        one without recording it yet, the Ads platform is asked (by the campaign's name, A5)."""
+        recorded = registration.get("campaign")
+        if recorded:
+            campaign = Campaign.model_validate(recorded)
+            return campaign if campaign.origin is CampaignOrigin.AUTO else None
+        if registration["status"] not in (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING):
+            return None
+        mission = mission_or_not_found(self._store, registration["mission_id"])
+        planned, _ = planned_campaign(mission, registration, registration.get("timezone"), DEFAULT_ROAS_BID)
+        try:
+            found = [c for c in self._live_campaigns(registration) if c.campaign_name == planned.campaign_name]
+        except AdsError as error:
+            raise AdsPlatformUnavailable("The Ads platform cannot be reached right now; please try again.") from error
+        if not found:
+            return None
+        return planned.model_copy(update={"campaign_id": found[0].campaign_id, "status": found[0].operation_status})
+
+    def _switch_off(self, registration: dict[str, Any], campaign: Campaign) -> None:
+        try:
+            self._ads.disable_campaign(campaign.advertiser_id or registration["advertiser_id"], campaign.campaign_id)
+        except AdsError as error:
+            raise AdsPlatformUnavailable(
+                "Your opt-out is recorded, but the campaign could not be switched off yet; please try again."
+            ) from error
+        switched_off = campaign.model_copy(update={"status": "DISABLE"}).model_dump(mode="json")
+        self._store.set_registration_campaign(registration["mission_id"], registration["seller_id"], switched_off)
 
     def retry_due(self, limit_per_shard: int = 200) -> int:
         """A8: attempts every registration whose next attempt is due, shard by shard (no Scan)."""

@@ -258,6 +258,108 @@ class MissionStore:
         """What the service knows of a seller across missions: withdrawn (A3), stopped (A4), opted out (A10)."""
         return self._table.get_item(Key={"pk": seller_key(seller_id), "sk": "FACTS"}).get("Item") or {}
 
+    def record_seller_fact(self, seller_id: str, fact: str, at: str, **detail: Any) -> None:
+        """Remembers a fact about the seller (A3, A4, A10) the first time it happens; it holds in
+        every later mission."""
+        names = {"#fact": fact, **{f"#d{i}": f"{fact}_{k}" for i, k in enumerate(detail)}}
+        values = {":at": at, **{f":d{i}": v for i, v in enumerate(detail.values())}}
+        extra = "".join(f", #d{i} = if_not_exists(#d{i}, :d{i})" for i in range(len(detail)))
+        self._table.update_item(
+            Key={"pk": seller_key(seller_id), "sk": "FACTS"},
+            UpdateExpression=f"SET #fact = if_not_exists(#fact, :at){extra}",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def opt_out(self, registration: dict[str, Any], changes: dict[str, Any], at: str) -> bool:
+        """A10: the registration becomes OPTED_OUT, whatever attempt was under way (its lease is
+        dropped, so it cannot record an outcome), and the seller fact is kept, in one transaction.
+        False if the registration changed since it was read (the caller reads it again)."""
+        mission_id, seller_id = registration["mission_id"], registration["seller_id"]
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        values[":seen"] = registration["status"]
+        items: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self._table_name,
+                    "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(mission_id)},
+                    "UpdateExpression": "SET "
+                    + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+                    + " REMOVE lease_until, due_shard, due_at",
+                    "ConditionExpression": "#status = :seen",
+                    "ExpressionAttributeNames": {**names, "#status": "status"},
+                    "ExpressionAttributeValues": _decimals(values),
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self._table_name,
+                    "Key": {"pk": seller_key(seller_id), "sk": "FACTS"},
+                    "UpdateExpression": "SET opted_out_at = if_not_exists(opted_out_at, :at)",
+                    "ExpressionAttributeValues": {":at": at},
+                }
+            },
+        ]
+        if changes["status"] != registration["status"]:
+            items.append(
+                self._count(
+                    mission_id, seller_id, {f"status_{registration['status']}": -1, f"status_{changes['status']}": 1}
+                )
+            )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def set_registration_campaign(self, mission_id: str, seller_id: str, campaign: dict[str, Any]) -> None:
+        self._table.update_item(
+            Key={"pk": seller_key(seller_id), "sk": registration_sort_key(mission_id)},
+            UpdateExpression="SET campaign = :c",
+            ExpressionAttributeValues={":c": _decimals(campaign)},
+        )
+
+    def campaign_record(self, seller_id: str, campaign_id: str) -> dict[str, Any] | None:
+        return self._table.get_item(Key={"pk": seller_key(seller_id), "sk": f"CAMPAIGN#{campaign_id}"}).get("Item")
+
+    def record_campaign_status(self, record: dict[str, Any], status: str, changed_at: str) -> bool:
+        """Keeps the latest known status of an auto-created campaign, on its record and on the
+        registration that created it; an older report arriving late changes nothing."""
+        seller_id, campaign_id = record["seller_id"], record["campaign_id"]
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self._table_name,
+                            "Key": {"pk": seller_key(seller_id), "sk": f"CAMPAIGN#{campaign_id}"},
+                            "UpdateExpression": "SET #s = :s, status_changed_at = :t",
+                            "ConditionExpression": "attribute_not_exists(status_changed_at) OR status_changed_at < :t",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":s": status, ":t": changed_at},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table_name,
+                            "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(record["mission_id"])},
+                            "UpdateExpression": "SET campaign.#s = :s",
+                            "ConditionExpression": "campaign.campaign_id = :c",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":s": status, ":c": campaign_id},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
     def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
         response = self._table.query(
             KeyConditionExpression=Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("CAMPAIGN#")
