@@ -1,6 +1,9 @@
-"""Missions: the list sellers may claim, and operators' create-or-update (R1)."""
+"""Missions: the list sellers may claim (R1); operators create or update missions and load ROI benchmarks (O1)."""
+
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -9,6 +12,7 @@ from live_mission.api import JSON, MissionId, build_resolver, require_operator
 from live_mission.missions import open_missions, save_mission
 from live_mission.models import Mission, MissionDefinition, MissionList
 from live_mission.observability import logger, metrics
+from live_mission.recommendations import BenchmarkUpload, Timing
 
 app = build_resolver()
 
@@ -23,6 +27,26 @@ def put_mission(mission_id: MissionId, definition: MissionDefinition) -> Respons
     require_operator(app)
     mission, created = save_mission(wiring.store(), wiring.clock(), mission_id, definition)
     return Response(status_code=201 if created else 200, content_type=JSON, body=mission)
+
+
+@app.put("/admin/roi-benchmarks/<country>/<industry>/<timing>")
+def put_roi_benchmark(
+    country: Annotated[str, Path(pattern=r"^[A-Z]{2}$")],
+    industry: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+    timing: Annotated[Timing, Path()],
+    upload: BenchmarkUpload,
+) -> dict:
+    """O1: operators load the achieved ROI of similar authors; tiers are computed when asked."""
+    require_operator(app)
+    at = wiring.clock().now().isoformat()
+    wiring.store().put_benchmark(country, industry, timing, upload.author_rois, at)
+    return {
+        "country": country,
+        "industry": industry,
+        "timing": timing,
+        "authors": len(upload.author_rois),
+        "updated_at": at,
+    }
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

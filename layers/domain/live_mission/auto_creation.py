@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .ads import AdsCampaign, AdsError, AdsPlatform
-from .campaign_settings import DEFAULT_ROAS_BID, planned_campaign
+from .campaign_settings import planned_campaign
 from .clock import Clock
 from .errors import AdsPlatformUnavailable, RegistrationNotFound
 from .events import EventPublisher
 from .missions import mission_or_not_found
 from .models import AutoCreationStatus, Campaign, CampaignOrigin, Mission, Registration, utc_iso
 from .observability import logger, metrics
+from .recommendations import recommend, timing_at
 from .registration import registration_view
 from .store import MissionStore
 
@@ -82,7 +83,7 @@ class AutoCreator:
         if decided:
             return self._finish(registration, decided)
         try:
-            return self._create_unless_one_exists(mission, registration)
+            return self._create_unless_one_exists(mission, registration, now)
         except AdsError as error:
             logger.warning(
                 "auto-creation attempt failed",
@@ -91,8 +92,17 @@ class AutoCreator:
             metrics.add_metric(name="AutoCreationAttemptFailed", unit="Count", value=1)
             return self._schedule_retry(registration, now, deadline)
 
-    def _create_unless_one_exists(self, mission: Mission, registration: dict[str, Any]) -> AutoCreationStatus:
-        planned, request = planned_campaign(mission, registration, registration.get("timezone"), DEFAULT_ROAS_BID)
+    def _plan(self, mission: Mission, registration: dict[str, Any], now: datetime) -> tuple[Campaign, dict[str, Any]]:
+        """A6: the campaign to create, its target ROI the highest recommended tier (O1)."""
+        account = registration.get("account") or {}
+        country = account.get("country") or mission.country
+        roi = recommend(self._store, country, account.get("industry"), timing_at(mission, now))
+        return planned_campaign(mission, registration, registration.get("timezone"), roi.highest)
+
+    def _create_unless_one_exists(
+        self, mission: Mission, registration: dict[str, Any], now: datetime
+    ) -> AutoCreationStatus:
+        planned, request = self._plan(mission, registration, now)
         campaigns = self._live_campaigns(registration)
         ours = [c for c in campaigns if c.campaign_name == planned.campaign_name]
         if ours:  # A5: an earlier create that timed out did succeed; record it, never repeat it
@@ -240,7 +250,7 @@ class AutoCreator:
         if registration["status"] not in (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING):
             return None
         mission = mission_or_not_found(self._store, registration["mission_id"])
-        planned, _ = planned_campaign(mission, registration, registration.get("timezone"), DEFAULT_ROAS_BID)
+        planned, _ = self._plan(mission, registration, self._clock.now())
         try:
             found = [c for c in self._live_campaigns(registration) if c.campaign_name == planned.campaign_name]
         except AdsError as error:

@@ -30,6 +30,7 @@ from .models import (
     utc_iso,
 )
 from .observability import logger, metrics
+from .recommendations import RoiRecommendation, recommend, timing_at
 from .store import MissionStore
 
 # A registration whose stream delivery is lost is still picked up by the scheduled retry (A1).
@@ -79,6 +80,18 @@ class RegistrationService:
         self._events.publish("MissionRegistered", registration.model_dump(mode="json"))
         logger.info("registered", extra={"mission_id": mission_id, "seller_id": seller_id})
         return registration, True
+
+    def roi_recommendation(self, mission_id: str, seller_id: str) -> RoiRecommendation:
+        """O1 for the calling seller: their country and industry, as registered or as the Ads platform
+        knows them now, at the mission's current timing."""
+        mission = mission_or_not_found(self._store, mission_id)
+        registered = self._store.get_registration(mission_id, seller_id)
+        if registered:
+            country, industry = registered["account"].get("country"), registered["account"].get("industry")
+        else:
+            account = self._seller_account(seller_id)
+            country, industry = account.country, account.industry
+        return recommend(self._store, country or mission.country, industry, timing_at(mission, self._clock.now()))
 
     def registration(self, mission_id: str, seller_id: str) -> Registration:
         mission_or_not_found(self._store, mission_id)

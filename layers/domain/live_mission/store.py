@@ -97,6 +97,32 @@ class MissionStore:
                 return missions
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    # --- ROI benchmarks (O1) --------------------------------------------------------------------
+
+    def put_benchmark(self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: str) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"BENCHMARK#{country}#{timing}",
+                "sk": f"INDUSTRY#{industry}",
+                "kind": "BENCHMARK",
+                "industry": industry,
+                "author_rois": author_rois,
+                "updated_at": at,
+            }
+        )
+
+    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]:
+        """Every industry's benchmark for a country and timing: one small item collection."""
+        rois: dict[str, list[Decimal]] = {}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"BENCHMARK#{country}#{timing}")}
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page.get("Items", []):
+                rois[str(item["industry"])] = [Decimal(str(v)) for v in item.get("author_rois", [])]  # type: ignore[union-attr]
+            if "LastEvaluatedKey" not in page:
+                return rois
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     # --- registrations -------------------------------------------------------------------------
 
     def get_registration(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
