@@ -51,5 +51,8 @@ invoke:
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<name> EVENT=events/<file>.json"; exit 2; }
 	@curl -sS -X POST "http://127.0.0.1:$(API_PORT)/_local/invoke/$(FUNCTION)" -H 'Content-Type: application/json' --data-binary @$(EVENT); echo
 
+bench: install
+	$(PY) -m tools.bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

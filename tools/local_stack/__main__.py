@@ -2,97 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-import tempfile
 import threading
-import time
-import warnings
-from pathlib import Path
 
-from .template import ROOT
+from .stack import start_local_stack
 
 
 def main() -> None:
-    # Powertools warns on every invocation that records no metric; locally that is noise.
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
-    sys.path.insert(0, str(ROOT / "layers" / "domain"))
-    from tools.ads_sandbox.server import AdsSandbox
-
-    from .auth import LocalAuthority
-    from .aws import CREDENTIALS, MotoServer, create_resources
-    from .clock import LocalClock
-    from .containers import Containers
-    from .dispatcher import Dispatcher
-    from .gateway import Gateway
-    from .template import Template
-
-    api_port = int(os.environ.get("API_PORT", "3000"))
-    sandbox_port = int(os.environ.get("SANDBOX_PORT", "3001"))
-    state_dir = Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-"))
-    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-
-    moto = MotoServer()
-    moto.start()
-    # One retry shard locally: the scheduled retry queries each shard every minute, and moving the
-    # clock through days should stay quick. Deployed, RetryShards defaults to 8.
-    template = Template(
-        parameter_overrides={"AdsBaseUrl": sandbox_url, "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1")}
-    )
-    create_resources(moto.client("dynamodb"), moto.client("events"), template)
-    clock = LocalClock(state_dir / "clock")
-
-    # The handlers' environment: the template's, resolved to local names, plus what only exists here.
-    for function in template.functions():
-        os.environ.update(function.environment)
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": moto.url,
-            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-            "AWS_DEFAULT_REGION": CREDENTIALS["region_name"],
-            "ADS_ACCESS_TOKEN_PARAMETER": "",
-            "ADS_ACCESS_TOKEN": os.environ.get("SANDBOX_TOKEN", "local-sandbox-token"),
-            "ADS_READ_TIMEOUT_SECONDS": os.environ.get("ADS_READ_TIMEOUT_SECONDS", "1.0"),
-            "SERVICE_CLOCK_FILE": str(clock.path),
-            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-        }
-    )
-
-    sandbox = AdsSandbox(
-        required_token=os.environ.get("SANDBOX_TOKEN") or None,
-        timeout_seconds=float(os.environ.get("SANDBOX_TIMEOUT_SECONDS", "1.5")),
-    )
-    sandbox.serve(port=sandbox_port)
-
-    containers = Containers(template.functions(), size=int(os.environ.get("LOCAL_CONTAINERS", "8")))
-    dispatcher = Dispatcher(template, moto, containers, clock)
-    authority = LocalAuthority(
-        clock, issuer=f"http://127.0.0.1:{api_port}/_local", audience=template.parameters["JwtAudience"]
-    )
-    gateway = Gateway(template.http_routes(), containers, dispatcher, clock, authority, moto.client("events"))
-    server = gateway.serve("127.0.0.1", api_port)
-
-    def pump_forever() -> None:
-        while True:
-            try:
-                if dispatcher.pump() == 0:
-                    time.sleep(0.1)
-            except Exception as error:  # noqa: BLE001 - keep delivering; the failure is recorded
-                dispatcher.failures.append({"function": "dispatcher", "error": repr(error)})
-                time.sleep(0.5)
-
-    threading.Thread(target=pump_forever, name="dispatcher", daemon=True).start()
-    gateway.ready = True
-    print(f"API          http://127.0.0.1:{api_port}   (health: /_local/health)", flush=True)
-    print(f"Ads sandbox  {sandbox_url}/open_api/v1.3   (controls: /_sandbox)", flush=True)
-    print(f"AWS (moto)   {moto.url}", flush=True)
-    print(f"Clock        {clock.now().isoformat()}   functions: {', '.join(containers.names)}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    stack = start_local_stack(int(os.environ.get("API_PORT", "3000")), int(os.environ.get("SANDBOX_PORT", "3001")))
+    print(f"API          {stack.api_url}   (health: /_local/health)", flush=True)
+    print(f"Ads sandbox  {stack.sandbox_url}/open_api/v1.3   (controls: /_sandbox)", flush=True)
+    print(f"AWS (moto)   {stack.moto.url}", flush=True)
+    print(f"Clock        {stack.clock.now().isoformat()}   functions: {', '.join(stack.containers.names)}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        stack.server.shutdown()
 
 
 if __name__ == "__main__":

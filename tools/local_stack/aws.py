@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import Counter
 from typing import Any
 
 import boto3
@@ -40,10 +41,12 @@ class _OneRequestAtATime:
         self._app = app
         self._lock = threading.Lock()
         self.writes = 0
+        self.calls: Counter[str] = Counter()  # by X-Amz-Target, e.g. DynamoDB_20120810.GetItem
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         with self._lock:
+            self.calls[target] += 1
             if _DELIVERABLE.search(target) or "Action=SendMessage" in environ.get("QUERY_STRING", ""):
                 self.writes += 1
             return list(self._app(environ, start_response))
@@ -59,6 +62,11 @@ class MotoServer:
         self._app = app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
+
+    @property
+    def calls(self) -> Counter[str]:
+        """Requests so far, by API action."""
+        return self._app.calls
 
     @property
     def writes(self) -> int:

@@ -7,6 +7,8 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,6 +126,12 @@ class Dispatcher:
             if delivered:
                 self._writes_seen = -1  # a failed delivery may be retried: look again next time
             return delivered
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Nothing is delivered inside this block (measurements that separate request and async work)."""
+        with self._lock:
+            yield
 
     def drain(self, timeout_seconds: float = 120.0) -> None:
         deadline = time.monotonic() + timeout_seconds
