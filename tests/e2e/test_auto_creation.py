@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.support import unique
+from tests.support import eligible_seller, unique
 
 
 def _auto_creation(world: Stack, mission_id: str, seller: str) -> dict:  # type: ignore[type-arg]
@@ -206,3 +206,35 @@ def test_events_out_tell_what_happened(world: Stack) -> None:
     assert _auto_creation(world, mission_id, seller)["status"] == "CREATED"
     assert kinds == ["MissionRegistered", "CampaignAutoCreated"]
     assert events[1]["detail"]["auto_creation"]["campaign"]["campaign_id"]
+
+
+def test_a11_the_campaign_is_funded_by_the_sellers_own_account_before_an_agencys(world: Stack) -> None:
+    # Given a seller with an agency-authorized account and their own, both ready to pay
+    seller = unique("S")
+    accounts = [
+        {
+            "advertiser_id": f"agency-{seller}",
+            "status": "STATUS_ENABLE",
+            "owner": "AGENCY",
+            "payment_ready": True,
+            "timezone": "Asia/Jakarta",
+        },
+        {
+            "advertiser_id": f"own-{seller}",
+            "status": "STATUS_ENABLE",
+            "owner": "SELLER",
+            "payment_ready": True,
+            "timezone": "Asia/Jakarta",
+        },
+    ]
+    world.put_seller(seller, eligible_seller("unused", ad_accounts=accounts))
+    mission_id = world.put_mission()
+
+    # When they register
+    world.register(mission_id, seller)
+    world.drain()
+
+    # Then the campaign is created on, and paid from, their own ad account
+    [campaign] = _auto_campaigns(world, seller)
+    assert campaign["advertiser_id"] == f"own-{seller}" and campaign["request"]["advertiser_id"] == f"own-{seller}"
+    assert _auto_creation(world, mission_id, seller)["campaign"]["advertiser_id"] == f"own-{seller}"
