@@ -42,9 +42,27 @@ def next_day_at(moment: datetime, zone: tzinfo, wall: time) -> datetime:
 
 
 def _local_wall_time(day: date, wall: time, zone: tzinfo) -> datetime:
-    """The UTC instant a local clock shows `wall` on `day`. A wall time inside a DST gap does not
-    exist; it is shifted forward by the gap (fold=0), so a day that starts at 01:00 starts then."""
-    return datetime.combine(day, wall).replace(tzinfo=zone).astimezone(UTC)
+    """The first UTC instant at which the local clock shows `wall` or later on `day`. When the wall
+    time exists that is the instant it is shown (the earlier one if a fall-back shows it twice); when
+    a DST gap or an offset change skips it, it is the instant the clock jumps past it."""
+    naive = datetime.combine(day, wall)
+    candidates = [naive.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)]
+    shown = [t for t in candidates if _wall(t, zone) == naive]
+    if shown:
+        return min(shown)
+    # Skipped: the jump lies between the two readings; find it to the second (offsets change on seconds).
+    low, high = (int(t.timestamp()) for t in sorted(candidates))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall(datetime.fromtimestamp(middle, UTC), zone) >= naive:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _wall(moment: datetime, zone: tzinfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def tiktok_utc(moment: datetime) -> str:
