@@ -127,6 +127,22 @@ class Stack:
             )
         )
 
+    def auto_creation(self, mission_id: str, seller_id: str) -> dict[str, Any]:
+        """The registration's `auto_creation`, as the seller reads it."""
+        response = self.registration(mission_id, seller_id)
+        assert response.status_code == 200, response.text
+        return response.json()["auto_creation"]  # type: ignore[no-any-return]
+
+    def claim(self, mission_id: str, seller_id: str) -> dict[str, Any]:
+        """Registers, lets the asynchronous work finish, and answers the auto-creation state."""
+        response = self.register(mission_id, seller_id)
+        assert response.status_code in (200, 201), response.text
+        self.drain()
+        return self.auto_creation(mission_id, seller_id)
+
+    def auto_campaigns(self, seller_id: str) -> list[dict[str, Any]]:
+        return [c for c in self.campaigns(seller_id) if c["origin"] == "AUTO"]
+
     def campaigns(self, seller_id: str) -> list[dict[str, Any]]:
         return list(self.sandbox_control("GET", "/_sandbox/campaigns", params={"seller_id": seller_id})["campaigns"])
 

@@ -10,16 +10,6 @@ from tests.e2e.conftest import Stack
 from tests.support import eligible_seller, unique
 
 
-def _auto_creation(world: Stack, mission_id: str, seller: str) -> dict:  # type: ignore[type-arg]
-    response = world.registration(mission_id, seller)
-    assert response.status_code == 200, response.text
-    return response.json()["auto_creation"]  # type: ignore[no-any-return]
-
-
-def _auto_campaigns(world: Stack, seller: str) -> list[dict]:  # type: ignore[type-arg]
-    return [c for c in world.campaigns(seller) if c["origin"] == "AUTO"]
-
-
 def test_a1_a6_the_seed_example_goes_live_at_8_next_morning(world: Stack) -> None:
     # Given a seller registering at 02:00 on 9 February in Jakarta with no LIVE GMV Max campaign
     mission_id = world.put_mission()
@@ -30,7 +20,7 @@ def test_a1_a6_the_seed_example_goes_live_at_8_next_morning(world: Stack) -> Non
     world.drain()
 
     # Then one campaign was created, live at 08:00 on 10 February, local time
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "CREATED" and state["attempts"] == 1 and state["next_attempt_at"] is None
     campaign = state["campaign"]
     assert campaign["origin"] == "AUTO"
@@ -48,7 +38,7 @@ def test_a1_a6_the_seed_example_goes_live_at_8_next_morning(world: Stack) -> Non
         "ends_on": "2026-02-12",
     }
     assert campaign["key_live_mode"] is False and campaign["aigc_remix"] is True
-    [created] = _auto_campaigns(world, seller)
+    [created] = world.auto_campaigns(seller)
     request = created["request"]
     assert created["campaign_id"] == campaign["campaign_id"]
     assert request["shopping_ads_type"] == "LIVE"
@@ -73,7 +63,7 @@ def test_a6_posix_timezones_are_read_correctly(world: Stack) -> None:
     seller = world.new_eligible_seller(account={"timezone": "Etc/GMT+8", "currency": "USD"}, avg_daily_spend_14d=None)
     world.register(mission_id, seller)  # 02:00 in Jakarta is 11:00 on 8 February at UTC-8
     world.drain()
-    campaign = _auto_creation(world, mission_id, seller)["campaign"]
+    campaign = world.auto_creation(mission_id, seller)["campaign"]
     assert campaign["start_time_local"] == "2026-02-09T08:00:00-08:00"
     assert campaign["start_time_utc"] == "2026-02-09T16:00:00+00:00"
     assert campaign["budget"] == 20  # no history: the market minimum
@@ -84,13 +74,12 @@ def test_a2_an_existing_active_campaign_is_recorded_and_nothing_created(world: S
     mission_id = world.put_mission()
     manual = unique("manual-")
     seller = world.new_eligible_seller(campaigns=[{"campaign_id": manual, "status": "ENABLE"}])
-    world.register(mission_id, seller)
-    world.drain()
-    state = _auto_creation(world, mission_id, seller)
+    world.claim(mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "SKIPPED_EXISTING_CAMPAIGN"
     assert state["campaign"]["campaign_id"] == manual and state["campaign"]["origin"] == "MANUAL"
     assert state["reason"]
-    assert _auto_campaigns(world, seller) == []
+    assert world.auto_campaigns(seller) == []
 
 
 def test_a2_a_disabled_or_product_campaign_does_not_count(world: Stack) -> None:
@@ -101,10 +90,9 @@ def test_a2_a_disabled_or_product_campaign_does_not_count(world: Stack) -> None:
             {"campaign_id": unique("prod-"), "status": "ENABLE", "shopping_ads_type": "PRODUCT"},
         ]
     )
-    world.register(mission_id, seller)
-    world.drain()
-    assert _auto_creation(world, mission_id, seller)["status"] == "CREATED"
-    assert len(_auto_campaigns(world, seller)) == 1
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["status"] == "CREATED"
+    assert len(world.auto_campaigns(seller)) == 1
 
 
 @pytest.mark.parametrize("mode", ["error", "throttle", "timeout"])
@@ -115,36 +103,34 @@ def test_a8_a_failed_attempt_is_retried_15_minutes_later(world: Stack, mode: str
     world.fault("create_campaign", mode, 1)
 
     # When the seller registers
-    world.register(mission_id, seller)
-    world.drain()
+    world.claim(mission_id, seller)
 
     # Then the registration waits for its retry, 15 minutes later
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "RETRYING" and state["attempts"] == 1
     assert state["next_attempt_at"] == "2026-02-08T19:15:00+00:00"
-    assert _auto_campaigns(world, seller) == []
+    assert world.auto_campaigns(seller) == []
 
     # And the retry creates exactly one campaign
     world.advance(15 * 60)
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "CREATED" and state["attempts"] == 2
-    assert len(_auto_campaigns(world, seller)) == 1
+    assert len(world.auto_campaigns(seller)) == 1
 
 
 def test_a5_a_create_that_timed_out_but_succeeded_is_found_not_repeated(world: Stack) -> None:
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
     world.fault("create_campaign", "succeed_then_timeout", 1)
-    world.register(mission_id, seller)
-    world.drain()
-    assert _auto_creation(world, mission_id, seller)["status"] == "RETRYING"
-    assert len(_auto_campaigns(world, seller)) == 1  # it exists on the Ads side
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["status"] == "RETRYING"
+    assert len(world.auto_campaigns(seller)) == 1  # it exists on the Ads side
 
     world.advance(15 * 60)
 
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "CREATED"
-    [campaign] = _auto_campaigns(world, seller)
+    [campaign] = world.auto_campaigns(seller)
     assert state["campaign"]["campaign_id"] == campaign["campaign_id"]
 
 
@@ -154,28 +140,27 @@ def test_a8_backoff_then_failed_when_the_local_day_ends(world: Stack) -> None:
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
     world.fault("create_campaign", "error", 100)
-    world.register(mission_id, seller)
-    world.drain()
-    assert _auto_creation(world, mission_id, seller)["next_attempt_at"] == "2026-02-09T14:15:00+00:00"
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["next_attempt_at"] == "2026-02-09T14:15:00+00:00"
 
     # When the day goes by: retries at 21:15, 21:45, 22:45 and 23:45
     world.advance(15 * 60)
-    assert _auto_creation(world, mission_id, seller)["next_attempt_at"] == "2026-02-09T14:45:00+00:00"
+    assert world.auto_creation(mission_id, seller)["next_attempt_at"] == "2026-02-09T14:45:00+00:00"
     world.advance(30 * 60)
-    assert _auto_creation(world, mission_id, seller)["next_attempt_at"] == "2026-02-09T15:45:00+00:00"
+    assert world.auto_creation(mission_id, seller)["next_attempt_at"] == "2026-02-09T15:45:00+00:00"
     world.advance(60 * 60)
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["attempts"] == 4 and state["next_attempt_at"] == "2026-02-09T16:45:00+00:00"
     world.advance(60 * 60)
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "RETRYING" and state["attempts"] == 5 and state["next_attempt_at"] is None
 
     # Then at local midnight it gives up and tells the seller to create a campaign
     world.advance(16 * 60)
-    state = _auto_creation(world, mission_id, seller)
+    state = world.auto_creation(mission_id, seller)
     assert state["status"] == "FAILED" and state["attempts"] == 5
     assert "create a LIVE GMV Max campaign yourself" in state["reason"]
-    assert _auto_campaigns(world, seller) == []
+    assert world.auto_campaigns(seller) == []
     world.clear_faults()
 
 
@@ -187,23 +172,22 @@ def test_a5_concurrent_claims_create_one_campaign(world: Stack) -> None:
         list(pool.map(lambda _: world.register(mission_id, seller), range(8)))
     world.drain()
     world.advance(30 * 60)
-    assert _auto_creation(world, mission_id, seller)["status"] == "CREATED"
-    assert len(_auto_campaigns(world, seller)) == 1
+    assert world.auto_creation(mission_id, seller)["status"] == "CREATED"
+    assert len(world.auto_campaigns(seller)) == 1
 
 
 def test_events_out_tell_what_happened(world: Stack) -> None:
     world.control("GET", "/_local/events")  # forget earlier tests' events
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
-    world.register(mission_id, seller)
-    world.drain()
+    world.claim(mission_id, seller)
     events = [
         e
         for e in world.control("GET", "/_local/events")["events"]
         if e["source"] == "live-gmv-max-mission" and e["detail"].get("seller_id") == seller
     ]
     kinds = [e["detail-type"] for e in events]
-    assert _auto_creation(world, mission_id, seller)["status"] == "CREATED"
+    assert world.auto_creation(mission_id, seller)["status"] == "CREATED"
     assert kinds == ["MissionRegistered", "CampaignAutoCreated"]
     assert events[1]["detail"]["auto_creation"]["campaign"]["campaign_id"]
 
@@ -231,10 +215,9 @@ def test_a11_the_campaign_is_funded_by_the_sellers_own_account_before_an_agencys
     mission_id = world.put_mission()
 
     # When they register
-    world.register(mission_id, seller)
-    world.drain()
+    world.claim(mission_id, seller)
 
     # Then the campaign is created on, and paid from, their own ad account
-    [campaign] = _auto_campaigns(world, seller)
+    [campaign] = world.auto_campaigns(seller)
     assert campaign["advertiser_id"] == f"own-{seller}" and campaign["request"]["advertiser_id"] == f"own-{seller}"
-    assert _auto_creation(world, mission_id, seller)["campaign"]["advertiser_id"] == f"own-{seller}"
+    assert world.auto_creation(mission_id, seller)["campaign"]["advertiser_id"] == f"own-{seller}"

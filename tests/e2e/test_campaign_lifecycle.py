@@ -7,18 +7,10 @@ from tests.e2e.conftest import Stack
 from tests.support import unique
 
 
-def _auto_creation(world: Stack, mission_id: str, seller: str) -> dict:  # type: ignore[type-arg]
-    response = world.registration(mission_id, seller)
-    assert response.status_code == 200, response.text
-    return response.json()["auto_creation"]  # type: ignore[no-any-return]
-
-
 def _registered_with_campaign(world: Stack, **seller: object) -> tuple[str, str, str]:
     mission_id = world.put_mission()
     seller_id = world.new_eligible_seller(**seller)  # type: ignore[arg-type]
-    assert world.register(mission_id, seller_id).status_code == 201
-    world.drain()
-    state = _auto_creation(world, mission_id, seller_id)
+    state = world.claim(mission_id, seller_id)
     assert state["status"] == "CREATED"
     return mission_id, seller_id, state["campaign"]["campaign_id"]
 
@@ -46,7 +38,7 @@ def test_a10_opting_out_switches_the_campaign_off_and_holds_in_later_missions(wo
     later = world.put_mission()
     assert world.register(later, seller).status_code == 201
     world.drain()
-    assert _auto_creation(world, later, seller)["status"] == "OPTED_OUT"
+    assert world.auto_creation(later, seller)["status"] == "OPTED_OUT"
     assert len(world.campaigns(seller)) == 1
 
 
@@ -54,9 +46,8 @@ def test_a10_opting_out_while_retrying_finds_a_campaign_that_was_created_after_a
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
     world.fault("create_campaign", "succeed_then_timeout", 1)
-    world.register(mission_id, seller)
-    world.drain()
-    assert _auto_creation(world, mission_id, seller)["status"] == "RETRYING"
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["status"] == "RETRYING"
 
     response = _opt_out(world, mission_id, seller)
 
@@ -64,7 +55,7 @@ def test_a10_opting_out_while_retrying_finds_a_campaign_that_was_created_after_a
     assert response.json()["auto_creation"]["status"] == "OPTED_OUT"
     assert [c["status"] for c in world.campaigns(seller)] == ["DISABLE"]
     world.advance(60 * 60)  # the retry that was due does nothing
-    assert _auto_creation(world, mission_id, seller)["status"] == "OPTED_OUT"
+    assert world.auto_creation(mission_id, seller)["status"] == "OPTED_OUT"
     assert len(world.campaigns(seller)) == 1
 
 
@@ -75,7 +66,7 @@ def test_a10_opting_out_when_the_ads_platform_is_down_holds_and_a_repeat_finishe
     failed = _opt_out(world, mission_id, seller)
 
     assert failed.status_code == 503 and int(failed.headers["Retry-After"]) > 0
-    assert _auto_creation(world, mission_id, seller)["status"] == "OPTED_OUT"
+    assert world.auto_creation(mission_id, seller)["status"] == "OPTED_OUT"
     assert _opt_out(world, mission_id, seller).json()["auto_creation"]["campaign"]["status"] == "DISABLE"
     assert [c["status"] for c in world.campaigns(seller)] == ["DISABLE"]
 
@@ -94,19 +85,17 @@ def test_a3_a_withdrawn_room_blocks_auto_creation_in_later_missions_and_stops_re
     mission_id = world.put_mission()
     seller = world.new_eligible_seller()
     world.fault("create_campaign", "error", 1)
-    world.register(mission_id, seller)
-    world.drain()
+    world.claim(mission_id, seller)
     world.campaign_status_changed(seller, unique("manual-"), "LIVEROOM_WITHDRAWN", "2026-02-09T02:05:00+07:00")
 
     # When the retry comes, and when they join a later mission
     world.advance(15 * 60)
     later = world.put_mission()
-    world.register(later, seller)
-    world.drain()
+    world.claim(later, seller)
 
     # Then nothing is created or retried, and they are told to create a campaign themselves
     for mission in (mission_id, later):
-        state = _auto_creation(world, mission, seller)
+        state = world.auto_creation(mission, seller)
         assert state["status"] == "SKIPPED_WITHDRAWN" and state["next_attempt_at"] is None
         assert "yourself" in state["reason"]
     assert world.campaigns(seller) == []
@@ -117,11 +106,10 @@ def test_a4_a_stopped_auto_created_campaign_blocks_later_missions(world: Stack) 
     world.campaign_status_changed(seller, campaign_id, "AUTHORIZATION_CANCELED", "2026-02-09T03:00:00+07:00")
 
     later = world.put_mission()
-    world.register(later, seller)
-    world.drain()
+    world.claim(later, seller)
 
-    assert _auto_creation(world, later, seller)["status"] == "SKIPPED_STOPPED"
-    assert _auto_creation(world, mission_id, seller)["campaign"]["status"] == "AUTHORIZATION_CANCELED"
+    assert world.auto_creation(later, seller)["status"] == "SKIPPED_STOPPED"
+    assert world.auto_creation(mission_id, seller)["campaign"]["status"] == "AUTHORIZATION_CANCELED"
     assert len(world.campaigns(seller)) == 1
 
 
@@ -129,17 +117,15 @@ def test_a4_a_manual_campaign_switched_off_is_not_a_stopped_auto_campaign(world:
     manual = unique("manual-")
     mission_id = world.put_mission()
     seller = world.new_eligible_seller(campaigns=[{"campaign_id": manual, "status": "ENABLE"}])
-    world.register(mission_id, seller)
-    world.drain()
-    assert _auto_creation(world, mission_id, seller)["status"] == "SKIPPED_EXISTING_CAMPAIGN"
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["status"] == "SKIPPED_EXISTING_CAMPAIGN"
     world.sandbox_control("POST", f"/_sandbox/campaigns/{manual}/status", json={"status": "DISABLE"})
     world.campaign_status_changed(seller, manual, "DISABLED", "2026-02-09T03:00:00+07:00")
 
     later = world.put_mission()
-    world.register(later, seller)
-    world.drain()
+    world.claim(later, seller)
 
-    assert _auto_creation(world, later, seller)["status"] == "CREATED"
+    assert world.auto_creation(later, seller)["status"] == "CREATED"
 
 
 def test_a2_order_opted_out_before_withdrawn_before_existing(world: Stack) -> None:
@@ -147,15 +133,13 @@ def test_a2_order_opted_out_before_withdrawn_before_existing(world: Stack) -> No
     seller = world.new_eligible_seller(campaigns=[{"campaign_id": manual, "status": "ENABLE"}])
     world.campaign_status_changed(seller, manual, "LIVEROOM_WITHDRAWN", "2026-02-09T01:00:00+07:00")
     first = world.put_mission()
-    world.register(first, seller)
-    world.drain()
-    assert _auto_creation(world, first, seller)["status"] == "SKIPPED_WITHDRAWN"  # A3 before A2
+    world.claim(first, seller)
+    assert world.auto_creation(first, seller)["status"] == "SKIPPED_WITHDRAWN"  # A3 before A2
 
     assert _opt_out(world, first, seller).status_code == 200
     second = world.put_mission()
-    world.register(second, seller)
-    world.drain()
-    assert _auto_creation(world, second, seller)["status"] == "OPTED_OUT"  # A10 before A3
+    world.claim(second, seller)
+    assert world.auto_creation(second, seller)["status"] == "OPTED_OUT"  # A10 before A3
 
 
 def test_a7_status_reports_are_kept_in_order_and_the_campaign_is_never_touched(world: Stack) -> None:
@@ -163,7 +147,7 @@ def test_a7_status_reports_are_kept_in_order_and_the_campaign_is_never_touched(w
     # The seller switches it off and on again on the Ads side; the reports arrive out of order.
     world.campaign_status_changed(seller, campaign_id, "ENABLED", "2026-02-09T05:00:00+07:00")
     world.campaign_status_changed(seller, campaign_id, "DISABLED", "2026-02-09T04:00:00+07:00")
-    assert _auto_creation(world, mission_id, seller)["campaign"]["status"] == "ENABLE"
+    assert world.auto_creation(mission_id, seller)["campaign"]["status"] == "ENABLE"
     [campaign] = world.campaigns(seller)
     assert campaign["status"] == "ENABLE" and campaign["request"]["roas_bid"] == 2.0
 
@@ -173,15 +157,14 @@ def test_a9_campaigns_keep_running_after_the_mission_ends(world: Stack) -> None:
     world.set_clock("2026-02-14T23:00:00+07:00")  # the last hour of the grace period
     world.advance(2 * 3600)  # every schedule fires through the mission's end
     assert [c["status"] for c in world.campaigns(seller)] == ["ENABLE"]
-    assert _auto_creation(world, mission_id, seller)["status"] == "CREATED"
+    assert world.auto_creation(mission_id, seller)["status"] == "CREATED"
 
 
 def test_a_malformed_status_event_changes_nothing(world: Stack) -> None:
     mission_id, seller, campaign_id = _registered_with_campaign(world)
     bad = {"seller_id": seller, "campaign_id": campaign_id, "status": "EXPLODED"}
     world.put_events(("ads.gmvmax", "CampaignStatusChanged", bad))
-    assert _auto_creation(world, mission_id, seller)["campaign"]["status"] == "ENABLE"
+    assert world.auto_creation(mission_id, seller)["campaign"]["status"] == "ENABLE"
     later = world.put_mission()
-    world.register(later, seller)
-    world.drain()
-    assert _auto_creation(world, later, seller)["status"] == "SKIPPED_EXISTING_CAMPAIGN"
+    world.claim(later, seller)
+    assert world.auto_creation(later, seller)["status"] == "SKIPPED_EXISTING_CAMPAIGN"

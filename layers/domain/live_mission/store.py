@@ -140,26 +140,40 @@ class MissionStore:
             "mission_shard": f"{item['mission_id']}#{shard_of(item['seller_id'], self.stats_shards)}",
             "due_shard": self._due_shard(item["seller_id"]),
         }
+        return self._transact(
+            [
+                {
+                    "Put": {
+                        "TableName": self._table_name,
+                        "Item": _decimals(item),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                self._count(item["mission_id"], item["seller_id"], {"registrations": 1, f"status_{item['status']}": 1}),
+            ]
+        )
+
+    def _transact(self, items: list[Any]) -> bool:
+        """All or nothing; False when a condition failed (someone else got there first)."""
         try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table_name,
-                            "Item": _decimals(item),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    self._count(  # type: ignore[list-item]
-                        item["mission_id"], item["seller_id"], {"registrations": 1, f"status_{item['status']}": 1}
-                    ),
-                ]
-            )
+            self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if _is_condition_failure(error):
                 return False
             raise
         return True
+
+    def _count_status_change(self, registration: dict[str, Any], new_status: str) -> list[Any]:
+        old_status = registration["status"]
+        if new_status == old_status:
+            return []
+        return [
+            self._count(
+                registration["mission_id"],
+                registration["seller_id"],
+                {f"status_{old_status}": -1, f"status_{new_status}": 1},
+            )
+        ]
 
     def _due_shard(self, seller_id: str) -> str:
         return f"RETRY#{shard_of(seller_id, self.retry_shards)}"
@@ -237,9 +251,7 @@ class MissionStore:
                 }
             }
         ]
-        old_status, new_status = registration["status"], changes.get("status", registration["status"])
-        if new_status != old_status:
-            items.append(self._count(mission_id, seller_id, {f"status_{old_status}": -1, f"status_{new_status}": 1}))
+        items += self._count_status_change(registration, changes.get("status", registration["status"]))
         if campaign_record:
             items.append(
                 {
@@ -256,13 +268,7 @@ class MissionStore:
                     }
                 }
             )
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return self._transact(items)
 
     def due_registrations(self, shard: int, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(mission_id, seller_id) of registrations whose next attempt is due, from one index shard."""
@@ -327,19 +333,7 @@ class MissionStore:
                 }
             },
         ]
-        if changes["status"] != registration["status"]:
-            items.append(
-                self._count(
-                    mission_id, seller_id, {f"status_{registration['status']}": -1, f"status_{changes['status']}": 1}
-                )
-            )
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return self._transact(items + self._count_status_change(registration, changes["status"]))
 
     def set_registration_campaign(self, mission_id: str, seller_id: str, campaign: dict[str, Any]) -> None:
         self._table.update_item(
@@ -355,36 +349,30 @@ class MissionStore:
         """Keeps the latest known status of an auto-created campaign, on its record and on the
         registration that created it; an older report arriving late changes nothing."""
         seller_id, campaign_id = record["seller_id"], record["campaign_id"]
-        try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self._table_name,
-                            "Key": {"pk": seller_key(seller_id), "sk": f"CAMPAIGN#{campaign_id}"},
-                            "UpdateExpression": "SET #s = :s, status_changed_at = :t",
-                            "ConditionExpression": "attribute_not_exists(status_changed_at) OR status_changed_at < :t",
-                            "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {":s": status, ":t": changed_at},
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self._table_name,
-                            "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(record["mission_id"])},
-                            "UpdateExpression": "SET campaign.#s = :s",
-                            "ConditionExpression": "campaign.campaign_id = :c",
-                            "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {":s": status, ":c": campaign_id},
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return self._transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self._table_name,
+                        "Key": {"pk": seller_key(seller_id), "sk": f"CAMPAIGN#{campaign_id}"},
+                        "UpdateExpression": "SET #s = :s, status_changed_at = :t",
+                        "ConditionExpression": "attribute_not_exists(status_changed_at) OR status_changed_at < :t",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":s": status, ":t": changed_at},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._table_name,
+                        "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(record["mission_id"])},
+                        "UpdateExpression": "SET campaign.#s = :s",
+                        "ConditionExpression": "campaign.campaign_id = :c",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":s": status, ":c": campaign_id},
+                    }
+                },
+            ]
+        )
 
     def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
         response = self._table.query(
