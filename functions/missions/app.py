@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_mission import wiring
 from live_mission.api import JSON, MissionId, build_resolver, require_operator
-from live_mission.missions import open_missions, save_mission
+from live_mission.missions import MissionReport, mission_report, open_missions, save_mission
 from live_mission.models import Mission, MissionDefinition, MissionList
 from live_mission.observability import logger, metrics
 from live_mission.recommendations import BenchmarkUpload, Timing
@@ -27,6 +27,12 @@ def put_mission(mission_id: MissionId, definition: MissionDefinition) -> Respons
     require_operator(app)
     mission, created = save_mission(wiring.store(), wiring.clock(), mission_id, definition)
     return Response(status_code=201 if created else 200, content_type=JSON, body=mission)
+
+
+@app.get("/admin/missions/<mission_id>/report")
+def report(mission_id: MissionId) -> MissionReport:
+    require_operator(app)
+    return mission_report(wiring.store(), mission_id)
 
 
 @app.put("/admin/roi-benchmarks/<country>/<industry>/<timing>")

@@ -83,8 +83,8 @@ class MotoServer:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
 
 
-def create_resources(dynamodb: Any, events: Any, template: Template) -> None:
-    """The template's tables and bus, named by logical id (also used by the integration tests)."""
+def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = None) -> None:
+    """The template's tables, bus and queues, named by logical id (also used by the integration tests)."""
     for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
         props = template.resolve(resource["Properties"])
         kwargs = {k: props[k] for k in _TABLE_KEYS if k in props}
@@ -101,6 +101,11 @@ def create_resources(dynamodb: Any, events: Any, template: Template) -> None:
         template.physical_names[logical_id] = name
         template.physical_names[f"{logical_id}.Arn"] = arn
         template.physical_names[f"{logical_id}.Name"] = name
+    for logical_id in template.of_type("AWS::SQS::Queue") if sqs else ():
+        url = sqs.create_queue(QueueName=logical_id)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        template.physical_names[logical_id] = url
+        template.physical_names[f"{logical_id}.Arn"] = arn
 
 
 def route_rule_to_queue(moto: MotoServer, bus: str, rule: str, pattern: dict[str, Any]) -> str:

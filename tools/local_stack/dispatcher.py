@@ -31,6 +31,7 @@ class StreamSubscription:
     stream_arn: str
     batch_size: int
     patterns: list[EventPattern]
+    on_failure_url: str | None = None
     positions: dict[str, str] = field(default_factory=dict)
     delivered: set[str] = field(default_factory=set)
 
@@ -39,6 +40,7 @@ class StreamSubscription:
 class QueueSubscription:
     function: str
     queue_url: str
+    on_failure_url: str | None = None
 
 
 @dataclass
@@ -85,6 +87,9 @@ class Dispatcher:
             self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]}
         )
         for function in template.functions():
+            invoke_config = template.resolve(
+                template.resources[function.logical_id]["Properties"].get("EventInvokeConfig") or {}
+            )
             for event_name, event in function.events.items():
                 props = template.resolve(event.get("Properties") or {})
                 kind = event["Type"]
@@ -96,6 +101,7 @@ class Dispatcher:
                             props["Stream"],
                             int(props.get("BatchSize", 100)),
                             [EventPattern.load(f["Pattern"]) for f in filters],
+                            self._queue_url(props.get("DestinationConfig")),
                         )
                     )
                 elif kind == "EventBridgeRule":
@@ -103,7 +109,9 @@ class Dispatcher:
                     url = route_rule_to_queue(
                         self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"]
                     )
-                    self.queues.append(QueueSubscription(function.name, url))
+                    self.queues.append(
+                        QueueSubscription(function.name, url, self._queue_url(invoke_config.get("DestinationConfig")))
+                    )
                 elif kind in ("ScheduleV2", "Schedule"):
                     match = _RATE.match(props["ScheduleExpression"])
                     if not match:
@@ -112,6 +120,39 @@ class Dispatcher:
                     period = timedelta(**{unit: int(match.group(1))})
                     payload = json.loads(props["Input"]) if props.get("Input") else {}
                     self.schedules.append(Schedule(function.name, event_name, period, payload))
+
+    def _queue_url(self, destination_config: dict[str, Any] | None) -> str | None:
+        """The SQS queue of an OnFailure destination, if the template gives one."""
+        arn = ((destination_config or {}).get("OnFailure") or {}).get("Destination")
+        return str(self._sqs.get_queue_url(QueueName=str(arn).rsplit(":", 1)[-1])["QueueUrl"]) if arn else None
+
+    def _dead_letter(self, url: str | None, function: str, payload: dict[str, Any], error: str) -> None:
+        """What Lambda sends an OnFailure destination once the retries are exhausted: the request, the reason."""
+        self.failures.append({"function": function, "error": error})
+        if url:
+            record = {
+                "requestContext": {
+                    "condition": "RetriesExhausted",
+                    "approximateInvokeCount": MAX_DELIVERY_ATTEMPTS,
+                    "functionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
+                },
+                "requestPayload": payload,
+                "responsePayload": {"errorMessage": error},
+            }
+            self._sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record, default=str))
+
+    def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
+        """Everything the dead-letter queues received since the last read, by function."""
+        letters: dict[str, list[dict[str, Any]]] = {}
+        urls = {s.on_failure_url for s in self.streams} | {q.on_failure_url for q in self.queues}
+        for url in sorted(u for u in urls if u):
+            while messages := self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+                for message in messages:
+                    body = json.loads(message["Body"])
+                    name = body["requestContext"]["functionArn"].rsplit(":", 1)[-1]
+                    letters.setdefault(name, []).append(body)
+                    self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return letters
 
     # --- pumping ---------------------------------------------------------------------------------
 
@@ -194,24 +235,26 @@ class Dispatcher:
                 if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
             ]
             for start in range(0, len(records), subscription.batch_size):
-                self._deliver_batch(subscription.function, records[start : start + subscription.batch_size])
+                self._deliver_batch(subscription, records[start : start + subscription.batch_size])
                 delivered += 1
         return delivered
 
-    def _deliver_batch(self, function: str, records: list[dict[str, Any]]) -> None:
+    def _deliver_batch(self, subscription: StreamSubscription, records: list[dict[str, Any]]) -> None:
         """Partial batch failures: retry from the first failed record, as Lambda's stream poller does."""
+        function = subscription.function
+        error = "records failed"
         for _attempt in range(MAX_DELIVERY_ATTEMPTS):
             try:
                 result = self._containers.invoke_here(function, {"Records": records}) or {}
-            except Exception as error:  # noqa: BLE001 - a crashed invocation retries the whole batch
-                self.failures.append({"function": function, "error": repr(error)})
+            except Exception as crash:  # noqa: BLE001 - a crashed invocation retries the whole batch
+                error = repr(crash)
                 continue
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
             if not failed:
                 return
             first = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed)
             records = records[first:]
-        self.failures.append({"function": function, "error": "gave up", "records": len(records)})
+        self._dead_letter(subscription.on_failure_url, function, {"Records": records}, error)
 
     def _pump_queue(self, subscription: QueueSubscription) -> int:
         messages = self._sqs.receive_message(
@@ -219,12 +262,15 @@ class Dispatcher:
         ).get("Messages", [])
         for message in messages:
             event = _as_eventbridge_event(json.loads(message["Body"]))
+            error = ""
             for _attempt in range(MAX_DELIVERY_ATTEMPTS):
                 try:
                     self._containers.invoke_here(subscription.function, event)
                     break
-                except Exception as error:  # noqa: BLE001 - EventBridge retries, then gives up
-                    self.failures.append({"function": subscription.function, "error": repr(error)})
+                except Exception as crash:  # noqa: BLE001 - Lambda retries an asynchronous event, then gives up
+                    error = f"{type(crash).__name__}: {crash}"
+            else:
+                self._dead_letter(subscription.on_failure_url, subscription.function, event, error)
             self._sqs.delete_message(QueueUrl=subscription.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
 

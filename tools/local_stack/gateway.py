@@ -157,6 +157,8 @@ class Gateway:
             return self._put_events(body)
         if method == "GET" and path == "/_local/events":
             return _json(200, {"events": self.dispatcher.bus_events()})
+        if method == "GET" and path == "/_local/dead-letters":
+            return _json(200, {"dead_letters": self.dispatcher.dead_letters()})
         if method == "POST" and path == "/_local/drain":
             started = time.monotonic()
             self.dispatcher.drain()

@@ -48,7 +48,7 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     template = Template(
         parameter_overrides={"AdsBaseUrl": sandbox_url, "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1")}
     )
-    create_resources(moto.client("dynamodb"), moto.client("events"), template)
+    create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
     clock = LocalClock(Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-")) / "clock")
 
     # The handlers' environment: the template's, resolved to local names, plus what only exists here.

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from .clock import Clock
 from .errors import MissionNotFound
-from .models import Mission, MissionDefinition
+from .models import AutoCreationStatus, Contract, Mission, MissionDefinition
 from .store import MissionStore
 
 
@@ -26,6 +26,30 @@ def mission_or_not_found(store: MissionStore, mission_id: str) -> Mission:
     if mission is None:
         raise MissionNotFound(f"Mission {mission_id!r} does not exist.")
     return mission
+
+
+class MissionReport(Contract):
+    """For operators: counts by registration, blocker, auto-creation status and reward state."""
+
+    mission_id: str
+    registrations: int
+    blockers: dict[str, int]
+    auto_creation: dict[str, int]
+    rewards: dict[str, int]
+
+
+def mission_report(store: MissionStore, mission_id: str) -> MissionReport:
+    mission_or_not_found(store, mission_id)
+    counts = store.mission_statistics(mission_id)
+    registrations = counts.get("registrations", 0)
+    held, granted = counts.get("reward_HELD", 0), counts.get("reward_GRANTED", 0)
+    return MissionReport(
+        mission_id=mission_id,
+        registrations=registrations,
+        blockers={k.removeprefix("blocked_"): v for k, v in sorted(counts.items()) if k.startswith("blocked_")},
+        auto_creation={s.value: counts.get(f"status_{s.value}", 0) for s in AutoCreationStatus},
+        rewards={"granted": granted, "held": held, "not_yet": registrations - held - granted},
+    )
 
 
 def save_mission(

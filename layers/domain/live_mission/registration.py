@@ -65,6 +65,7 @@ class RegistrationService:
         if not eligibility.eligible:  # R4: blocked, nothing written
             for blocker in eligibility.blockers:
                 metrics.add_metric(name=f"Blocked_{blocker.code}", unit="Count", value=1)
+            self._store.count_blocked(mission_id, seller_id, [b.code for b in eligibility.blockers])
             raise RegistrationBlocked(
                 "Registration is blocked; resolve every blocker and try again.",
                 blockers=[b.model_dump() for b in eligibility.blockers],

@@ -8,7 +8,7 @@ seller; the few shared items (mission statistics, retry index) are sharded.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ MISSION_LISTING = "MISSIONS"
 OPEN_MISSIONS_INDEX = "missions_by_registration_close"
 RETRIES_DUE_INDEX = "auto_creation_due"
 REGISTRATIONS_BY_MISSION_INDEX = "registrations_by_mission"
+MISSIONS_TO_FINALIZE_INDEX = "missions_by_grace_end"
+FINAL_EVALUATION_PENDING = "FINAL_EVALUATION_PENDING"
 
 
 def seller_key(seller_id: str) -> str:
@@ -74,6 +76,9 @@ class MissionStore:
             "kind": "MISSION",
             "listing": MISSION_LISTING,
             "closes_at": utc_iso(mission.registration_closes_at),
+            # W3: the final reward evaluation runs once the grace period has ended (sparse index).
+            "final_evaluation": FINAL_EVALUATION_PENDING,
+            "grace_ends_at": utc_iso(mission.campaign_ends_at + timedelta(days=mission.grace_period_days)),
             "mission": mission.model_dump(mode="json"),
         }
         response = self._table.put_item(Item=_decimals(item), ReturnValues="ALL_OLD")
@@ -96,6 +101,20 @@ class MissionStore:
             if "LastEvaluatedKey" not in page:
                 return missions
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def missions_to_finalize(self, now: datetime) -> list[Mission]:
+        """Missions whose grace period has ended and whose final evaluation has not run."""
+        response = self._table.query(
+            IndexName=MISSIONS_TO_FINALIZE_INDEX,
+            KeyConditionExpression=Key("final_evaluation").eq(FINAL_EVALUATION_PENDING)
+            & Key("grace_ends_at").lte(utc_iso(now)),
+        )
+        return [Mission.model_validate(item["mission"]) for item in response.get("Items", [])]
+
+    def mark_finalized(self, mission_id: str) -> None:
+        self._table.update_item(
+            Key={"pk": mission_key(mission_id), "sk": "DEFINITION"}, UpdateExpression="REMOVE final_evaluation"
+        )
 
     # --- ROI benchmarks (O1) --------------------------------------------------------------------
 
@@ -155,6 +174,8 @@ class MissionStore:
 
     def _transact(self, items: list[Any]) -> bool:
         """All or nothing; False when a condition failed (someone else got there first)."""
+        if not items:
+            return True
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -379,6 +400,126 @@ class MissionStore:
             KeyConditionExpression=Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("CAMPAIGN#")
         )
         return {str(item["campaign_id"]) for item in response.get("Items", []) if item.get("origin") == "AUTO"}
+
+    # --- progress and rewards (W1-W6) -----------------------------------------------------------
+
+    def put_live_session(self, seller_id: str, session: dict[str, Any]) -> None:
+        """A session is one item, keyed by when it started and its id: a repeat rewrites the same item (W6)."""
+        started = session["started_at_utc"]
+        self._table.put_item(
+            Item=_decimals(
+                {
+                    "pk": seller_key(seller_id),
+                    "sk": f"LIVE#{started}#{session['session_id']}",
+                    "kind": "LIVE",
+                    **session,
+                }
+            )
+        )
+
+    def put_spend_report(self, seller_id: str, report: dict[str, Any]) -> bool:
+        """A report is one item per id; a restatement replaces it, an older copy arriving late does not (W6)."""
+        try:
+            self._table.put_item(
+                Item=_decimals(
+                    {"pk": seller_key(seller_id), "sk": f"SPEND#{report['report_id']}", "kind": "SPEND", **report}
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR reported_at <= :t",
+                ExpressionAttributeValues={":t": report["reported_at"]},
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def live_sessions(self, seller_id: str, started_from: str, started_before: str) -> list[dict[str, Any]]:
+        return self._query_all(
+            Key("pk").eq(seller_key(seller_id)) & Key("sk").between(f"LIVE#{started_from}", f"LIVE#{started_before}")
+        )
+
+    def spend_reports(self, seller_id: str) -> list[dict[str, Any]]:
+        return self._query_all(Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("SPEND#"))
+
+    def seller_registrations(self, seller_id: str) -> list[dict[str, Any]]:
+        return self._query_all(Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("REGISTRATION#"))
+
+    def registrations_of_mission(self, mission_id: str) -> list[tuple[str, str]]:
+        """(mission_id, seller_id) of every registration, shard by shard (the final evaluation only)."""
+        found: list[tuple[str, str]] = []
+        for shard in range(self.stats_shards):
+            for item in self._query_all(
+                Key("mission_shard").eq(f"{mission_id}#{shard}"), REGISTRATIONS_BY_MISSION_INDEX
+            ):
+                found.append((str(item["mission_id"]), str(item["seller_id"])))
+        return found
+
+    def reward(self, mission_id: str, seller_id: str) -> dict[str, Any] | None:
+        return self._table.get_item(Key={"pk": seller_key(seller_id), "sk": f"REWARD#{mission_id}"}).get("Item")
+
+    def rewards_of(self, seller_id: str) -> list[dict[str, Any]]:
+        return self._query_all(Key("pk").eq(seller_key(seller_id)) & Key("sk").begins_with("REWARD#"))
+
+    def grant_reward(self, registration: dict[str, Any], reward: dict[str, Any]) -> bool:
+        """W3: exactly once per (mission, seller), whatever races; False if it was already granted."""
+        mission_id, seller_id = registration["mission_id"], registration["seller_id"]
+        return self._transact(
+            [
+                {
+                    "Put": {
+                        "TableName": self._table_name,
+                        "Item": _decimals(
+                            {"pk": seller_key(seller_id), "sk": f"REWARD#{mission_id}", "kind": "REWARD", **reward}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                *self._reward_state_change(registration, "GRANTED"),
+            ]
+        )
+
+    def set_reward_state(self, registration: dict[str, Any], state: str) -> bool:
+        """Keeps the registration's reward state (NOT_YET, HELD) and the mission's counts in step."""
+        return self._transact(self._reward_state_change(registration, state))
+
+    def _reward_state_change(self, registration: dict[str, Any], state: str) -> list[Any]:
+        old = registration.get("reward_state") or "NOT_YET"
+        if old == state:
+            return []
+        mission_id, seller_id = registration["mission_id"], registration["seller_id"]
+        return [
+            {
+                "Update": {
+                    "TableName": self._table_name,
+                    "Key": {"pk": seller_key(seller_id), "sk": registration_sort_key(mission_id)},
+                    "UpdateExpression": "SET reward_state = :new",
+                    "ConditionExpression": "attribute_exists(pk) AND "
+                    "(reward_state = :old OR (attribute_not_exists(reward_state) AND :old = :not_yet))",
+                    "ExpressionAttributeValues": {":new": state, ":old": old, ":not_yet": "NOT_YET"},
+                }
+            },
+            self._count(mission_id, seller_id, {f"reward_{old}": -1, f"reward_{state}": 1}),
+        ]
+
+    def count_blocked(self, mission_id: str, seller_id: str, codes: list[str]) -> None:
+        """Telemetry for the operator report: blockers seen on refused claims (no registration is written)."""
+        update = self._count(mission_id, seller_id, {f"blocked_{code}": 1 for code in codes})["Update"]
+        self._table.update_item(
+            Key=update["Key"],
+            UpdateExpression=update["UpdateExpression"],
+            ExpressionAttributeNames=update["ExpressionAttributeNames"],
+            ExpressionAttributeValues=update["ExpressionAttributeValues"],
+        )
+
+    def _query_all(self, condition: Any, index: str | None = None) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, **({"IndexName": index} if index else {})}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def mission_statistics(self, mission_id: str) -> dict[str, int]:
         """Sums the statistic shards of a mission: a bounded Query, whatever the number of sellers."""

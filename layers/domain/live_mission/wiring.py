@@ -12,6 +12,7 @@ from .auto_creation import AutoCreator
 from .clock import Clock, clock_from
 from .events import EventBridgePublisher
 from .registration import RegistrationService
+from .rewards import RewardEvaluator
 from .settings import ServiceSettings, load_settings
 from .store import MissionStore
 from .tiktok_ads import TikTokAdsClient
@@ -83,6 +84,11 @@ def registration_service() -> RegistrationService:
 @per_container
 def auto_creator() -> AutoCreator:
     return AutoCreator(store(), ads(), clock(), events())
+
+
+@per_container
+def reward_evaluator() -> RewardEvaluator:
+    return RewardEvaluator(store(), clock(), events())
 
 
 def new_container() -> None:

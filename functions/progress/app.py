@@ -1,0 +1,34 @@
+"""Task progress (W4) and reward history (W5) for the calling seller."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from live_mission import wiring
+from live_mission.api import MissionId, build_resolver, seller_id_of
+from live_mission.errors import RegistrationNotFound
+from live_mission.missions import mission_or_not_found
+from live_mission.observability import logger, metrics
+from live_mission.progress import Progress, progress_of
+from live_mission.rewards import RewardHistory, reward_history
+
+app = build_resolver()
+
+
+@app.get("/missions/<mission_id>/progress")
+def progress(mission_id: MissionId) -> Progress:
+    seller_id = seller_id_of(app)
+    mission = mission_or_not_found(wiring.store(), mission_id)
+    if not wiring.store().get_registration(mission_id, seller_id):
+        raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
+    return progress_of(wiring.store(), mission, seller_id)
+
+
+@app.get("/rewards")
+def rewards() -> RewardHistory:
+    return reward_history(wiring.store(), seller_id_of(app))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,24 @@
+"""Reward evaluation (W3): when a seller's activity changes (stream), and on a schedule for the final
+evaluation of missions whose grace period has ended."""
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from live_mission import wiring
+from live_mission.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def evaluate_for(record: DynamoDBRecord) -> None:
+    keys = record.dynamodb.keys if record.dynamodb else {}
+    wiring.reward_evaluator().evaluate_seller(str(keys["pk"]).removeprefix("SELLER#"))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext):
+    if "Records" in event:
+        return process_partial_response(event=event, record_handler=evaluate_for, processor=processor, context=context)
+    return {"evaluated": wiring.reward_evaluator().finalize_due_missions()}
