@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,36 @@ class Stack:
         answer = self.control("POST", "/_local/events", json=body)
         self.drain()
         return answer
+
+    def live_session(
+        self, seller_id: str, session_id: str, started_at: str, minutes: int, gmv: float, currency: str = "IDR"
+    ) -> dict[str, Any]:
+        started = datetime.fromisoformat(started_at)
+        return {
+            "session_id": session_id,
+            "seller_id": seller_id,
+            "room_id": f"room-{seller_id}",
+            "started_at": started.isoformat(),
+            "ended_at": (started + timedelta(minutes=minutes)).isoformat(),
+            "gmv": gmv,
+            "currency": currency,
+        }
+
+    def spend(self, seller_id: str, report_id: str, day: str, spend: float) -> dict[str, Any]:
+        return {
+            "report_id": report_id,
+            "seller_id": seller_id,
+            "advertiser_id": f"adv-{seller_id}",
+            "campaign_id": "any",
+            "date": day,
+            "spend": spend,
+            "currency": "IDR",
+        }
+
+    def progress(self, mission_id: str, seller_id: str) -> dict[str, Any]:
+        response = self.call("GET", f"/missions/{mission_id}/progress", seller=seller_id)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
 
     def campaign_status_changed(self, seller_id: str, campaign_id: str, status: str, changed_at: str) -> None:
         self.put_events(

@@ -12,12 +12,13 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from moto import mock_aws
 
 from live_mission import wiring
 from tests.support import free_port
 from tools.ads_sandbox.server import AdsSandbox
-from tools.local_stack.aws import create_resources
+from tools.local_stack.aws import MotoServer, create_resources
 from tools.local_stack.containers import LocalContext
 from tools.local_stack.http_api import http_api_event, operator_authorizer, seller_authorizer
 from tools.local_stack.template import ROOT, Template
@@ -72,6 +73,19 @@ def load_handler(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def emulator() -> Iterator[tuple[MotoServer, Template]]:
+    """The moto server the local stack uses (requests applied one at a time, as DynamoDB applies
+    writes to an item), with the template's resources; for tests that race."""
+    server = MotoServer()
+    server.start()
+    template = Template()
+    create_resources(server.client("dynamodb"), server.client("events"), template)
+    yield server, template
+    requests.post(f"{server.url}/moto-api/reset", timeout=10)  # moto's state is one per process
+    server.stop()
 
 
 def context() -> LocalContext:

@@ -11,7 +11,7 @@ from boto3.dynamodb.conditions import Key
 from live_mission.store import MissionStore
 from tests.integration.conftest import context, http_event, load_handler
 from tests.support import CLAIM, eligible_seller, mission_body
-from tools.local_stack.aws import CREDENTIALS, MotoServer, create_resources
+from tools.local_stack.aws import CREDENTIALS, MotoServer
 from tools.local_stack.template import Template
 
 
@@ -59,48 +59,39 @@ def test_registration_is_stored_once_under_the_seller_and_counted(service) -> No
     assert sum(int(s.get("registrations", 0)) for s in stats["Items"]) == 1
 
 
-def test_blocked_registration_writes_nothing(service) -> None:  # type: ignore[no-untyped-def]
+def test_blocked_registration_writes_no_registration_only_the_blocker_count(service) -> None:  # type: ignore[no-untyped-def]
     _put_mission()
     service.ads.state.put_seller("S2", eligible_seller("A2", ads_permission=False))
     response = _register("S2")
     assert response["statusCode"] == 422
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(service.table)
     assert "Item" not in table.get_item(Key={"pk": "SELLER#S2", "sk": "REGISTRATION#M1"})
+    assert table.query(KeyConditionExpression=Key("pk").eq("SELLER#S2"))["Items"] == []
     stats = table.query(KeyConditionExpression=Key("pk").eq("MISSION#M1") & Key("sk").begins_with("STATS#"))
-    assert stats["Items"] == []
+    [shard] = stats["Items"]
+    assert "registrations" not in shard and shard["blocked_ADS_PERMISSION_NOT_GRANTED"] == 1
 
 
-def test_racing_conditional_writes_make_exactly_one_registration() -> None:
+def test_racing_conditional_writes_make_exactly_one_registration(emulator: tuple[MotoServer, Template]) -> None:
     # Given the table on the moto server, which applies requests one at a time as DynamoDB applies
     # writes to one item (in-process moto does not lock, so a race there tests moto, not us)
-    emulator = MotoServer()
-    emulator.start()
-    try:
-        template = Template()
-        create_resources(emulator.client("dynamodb"), emulator.client("events"), template)
-        item = {
-            "mission_id": "M1",
-            "seller_id": "S3",
-            "status": "PENDING",
-            "registered_at": "2026-02-08T19:00:00+00:00",
-        }
-        barrier = threading.Barrier(16)
-        results: list[bool] = []
+    server, template = emulator
+    item = {"mission_id": "M1", "seller_id": "S3", "status": "PENDING", "registered_at": "2026-02-08T19:00:00+00:00"}
+    barrier = threading.Barrier(16)
+    results: list[bool] = []
 
-        # When sixteen writers, each with its own client as sixteen Lambda containers would have, claim at once
-        def claim() -> None:
-            resource = boto3.resource("dynamodb", endpoint_url=emulator.url, **CREDENTIALS)
-            store = MissionStore(template.physical_names["MissionTable"], dynamodb=resource)
-            barrier.wait()
-            results.append(store.create_registration(dict(item)))
+    # When sixteen writers, each with its own client as sixteen Lambda containers would have, claim at once
+    def claim() -> None:
+        resource = boto3.resource("dynamodb", endpoint_url=server.url, **CREDENTIALS)
+        store = MissionStore(template.physical_names["MissionTable"], dynamodb=resource)
+        barrier.wait()
+        results.append(store.create_registration(dict(item)))
 
-        threads = [threading.Thread(target=claim) for _ in range(16)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        emulator.stop()
+    threads = [threading.Thread(target=claim) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
     # Then exactly one wins
     assert sorted(results) == [False] * 15 + [True]
