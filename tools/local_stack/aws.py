@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -9,6 +10,10 @@ from collections import Counter
 from typing import Any
 
 import boto3
+import moto.dynamodb.models as moto_dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models import table as moto_table
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
@@ -57,8 +62,59 @@ class _QuietHandler(MotoRequestHandler):
         return
 
 
+class _TablesAreNotCopied:
+    """Stands in for the `copy` module inside moto's DynamoDB backend: a table is not deep-copied."""
+
+    @staticmethod
+    def deepcopy(value: Any) -> Any:
+        return value if isinstance(value, moto_table.Table) else copy.deepcopy(value)
+
+
+def _back_up_items_not_tables() -> None:
+    """moto backs up every table a transaction touches with a deep copy, seconds per call once a table
+    holds thousands of items, and puts the copy back when the transaction is cancelled. Here requests
+    are applied one at a time, so backing up the touched items and the stream's length gives the same
+    all-or-nothing outcome at the cost of the items involved."""
+    if getattr(DynamoDBBackend.transact_write_items, "_items_backed_up", False):
+        return
+    moto_dynamodb_models.copy = _TablesAreNotCopied  # type: ignore[assignment]
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        stream_lengths: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items:
+            ((kind, operation),) = entry.items()
+            table = backend.tables.get(operation.get("TableName"))
+            if table is None:
+                continue
+            source = operation["Item"] if kind == "Put" else operation["Key"]
+            hash_value = DynamoType(source[table.hash_key_attr])
+            range_value = DynamoType(source[table.range_key_attr]) if table.range_key_attr else None
+            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+            if table.stream_shard is not None:
+                stream_lengths[id(table)] = (table, len(table.stream_shard.items))
+        try:
+            original(backend, transact_items)
+        except Exception:
+            for table, hash_value, range_value, item in reversed(saved):
+                if range_value is None:
+                    table.items.pop(hash_value, None) if item is None else table.items.__setitem__(hash_value, item)
+                elif item is None:
+                    table.items[hash_value].pop(range_value, None)
+                else:
+                    table.items[hash_value][range_value] = item
+            for table, length in stream_lengths.values():
+                del table.stream_shard.items[length:]
+            raise
+
+    transact_write_items._items_backed_up = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign, assignment]
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        _back_up_items_not_tables()
         self._app = app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"

@@ -21,7 +21,6 @@ from .containers import Containers
 from .template import Template
 
 MAX_DELIVERY_ATTEMPTS = 3
-REREAD_WINDOW = 200
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 
 
@@ -33,7 +32,6 @@ class StreamSubscription:
     patterns: list[EventPattern]
     on_failure_url: str | None = None
     positions: dict[str, str] = field(default_factory=dict)
-    delivered: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -209,25 +207,20 @@ class Dispatcher:
         shards = self._streams.describe_stream(StreamArn=subscription.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
-            # A fresh iterator each time, a little behind the last record read, and records told apart by
-            # their eventID: moto replaces a table (and its stream shard) when it rolls back a cancelled
-            # transaction, which strands a kept iterator and can reuse sequence numbers.
+            # Read on from the last record seen. A cancelled transaction leaves no record behind: the
+            # emulator restores the items and the stream's length (aws._back_up_items_not_tables).
             last = subscription.positions.get(shard_id)
-            start = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
-            position: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
-            if last and int(last) - REREAD_WINDOW > start:
-                position = {
-                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
-                    "SequenceNumber": str(int(last) - REREAD_WINDOW),
-                }
+            position = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+                if last
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
             iterator = self._streams.get_shard_iterator(
                 StreamArn=subscription.stream_arn, ShardId=shard_id, **position
             )["ShardIterator"]
             raw = self._streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
             if raw:
                 subscription.positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
-            raw = [r for r in raw if r["eventID"] not in subscription.delivered]
-            subscription.delivered.update(r["eventID"] for r in raw)
             records = [_as_lambda_record(r, subscription.stream_arn) for r in raw]
             records = [
                 r
