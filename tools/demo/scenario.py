@@ -10,20 +10,11 @@ from typing import Any
 
 import requests
 
-CLAIM = {"accept_terms": True, "terms_version": "v1", "authorize_live_gmv_max": True}
-MISSION = {
-    "name": "2.2 Mega Campaign LIVE Mission (demo)",
-    "country": "ID",
-    "currency": "IDR",
-    "terms_version": "v1",
-    "registration_opens_at": "2026-02-01T00:00:00+07:00",
-    "registration_closes_at": "2026-02-20T00:00:00+07:00",
-    "campaign_starts_at": "2026-02-09T00:00:00+07:00",
-    "campaign_ends_at": "2026-02-12T00:00:00+07:00",
-    "grace_period_days": 3,
-    "goals": {"gmv": 1000000, "live_minutes": 600},
-    "reward": {"type": "LIVE_VOUCHER", "value": 50000, "description": "Exclusive campaign LIVE voucher"},
-}
+from tests.support import CLAIM, mission_body
+
+# The demo's mission is the tests' sample mission: goals of 1,000,000 IDR and 600 LIVE minutes, a campaign
+# from 9 to 12 February (+07:00) and a grace period of three days.
+MISSION = mission_body(name="2.2 Mega Campaign LIVE Mission (demo)")
 
 
 @dataclass

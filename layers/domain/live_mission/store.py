@@ -90,17 +90,8 @@ class MissionStore:
 
     def missions_closing_after(self, moment: datetime) -> list[Mission]:
         """Missions whose registration is still to close: one small index partition, never a Scan."""
-        missions: list[Mission] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": OPEN_MISSIONS_INDEX,
-            "KeyConditionExpression": Key("listing").eq(MISSION_LISTING) & Key("closes_at").gt(utc_iso(moment)),
-        }
-        while True:
-            page = self._table.query(**kwargs)
-            missions.extend(Mission.model_validate(item["mission"]) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return missions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        condition = Key("listing").eq(MISSION_LISTING) & Key("closes_at").gt(utc_iso(moment))
+        return [Mission.model_validate(item["mission"]) for item in self._query_all(condition, OPEN_MISSIONS_INDEX)]
 
     def missions_to_finalize(self, now: datetime) -> list[Mission]:
         """Missions whose grace period has ended and whose final evaluation has not run."""
@@ -132,15 +123,8 @@ class MissionStore:
 
     def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]:
         """Every industry's benchmark for a country and timing: one small item collection."""
-        rois: dict[str, list[Decimal]] = {}
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"BENCHMARK#{country}#{timing}")}
-        while True:
-            page = self._table.query(**kwargs)
-            for item in page.get("Items", []):
-                rois[str(item["industry"])] = [Decimal(str(v)) for v in item.get("author_rois", [])]  # type: ignore[union-attr]
-            if "LastEvaluatedKey" not in page:
-                return rois
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._query_all(Key("pk").eq(f"BENCHMARK#{country}#{timing}"))
+        return {str(item["industry"]): [Decimal(str(v)) for v in item.get("author_rois", [])] for item in items}
 
     # --- registrations -------------------------------------------------------------------------
 
