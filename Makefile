@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
 PYTHON312 := $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do [ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
-.PHONY: install run test unit integration e2e lint format invoke demo bench clean
+.PHONY: install run test unit integration e2e lint format invoke openapi demo bench clean
 
 $(VENV)/.installed: requirements-dev.txt layers/domain/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "WARNING: python3.12 not found; falling back to $$(python3 --version) (Lambda runs 3.12)"; fi
@@ -50,6 +50,9 @@ format: install
 invoke:
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<name> EVENT=events/<file>.json"; exit 2; }
 	@curl -sS -X POST "http://127.0.0.1:$(API_PORT)/_local/invoke/$(FUNCTION)" -H 'Content-Type: application/json' --data-binary @$(EVENT); echo
+
+openapi: install
+	$(PY) -m tools.openapi
 
 demo: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.demo

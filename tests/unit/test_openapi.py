@@ -1,0 +1,32 @@
+"""The committed OpenAPI document is the one the code generates (CI fails when it is stale)."""
+
+from tools.openapi import DOCUMENT, build, render
+
+
+def test_docs_openapi_json_is_up_to_date() -> None:
+    assert DOCUMENT.read_text() == render(), "docs/openapi.json is stale: run `make openapi` and commit it"
+
+
+def test_every_contract_route_is_documented_with_its_security() -> None:
+    document = build()
+    routes = {(method.upper(), path) for path, ops in document["paths"].items() for method in ops}
+    assert routes == {
+        ("GET", "/missions"),
+        ("GET", "/missions/{mission_id}/eligibility"),
+        ("POST", "/missions/{mission_id}/registrations"),
+        ("GET", "/missions/{mission_id}/registration"),
+        ("POST", "/missions/{mission_id}/auto-creation/opt-out"),
+        ("GET", "/missions/{mission_id}/progress"),
+        ("GET", "/missions/{mission_id}/roi-recommendation"),
+        ("GET", "/rewards"),
+        ("PUT", "/admin/missions/{mission_id}"),
+        ("GET", "/admin/missions/{mission_id}/report"),
+        ("PUT", "/admin/roi-benchmarks/{country}/{industry}/{timing}"),
+    }
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            expected = "iam" if path.startswith("/admin/") else "sellerJwt"
+            assert operation["security"] == [{expected: []}]
+            assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }
