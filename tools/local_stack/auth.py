@@ -23,7 +23,7 @@ class TokenError(Exception):
 class LocalAuthority:
     def __init__(self, clock: LocalClock, issuer: str, audience: str) -> None:
         self._clock = clock
-        self._key = secrets.token_bytes(32)
+        self._key = secrets.token_bytes(64)
         self.issuer = issuer
         self.audience = audience
 
