@@ -66,11 +66,17 @@ class Gateway:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
+                if self.command == "HEAD":
+                    body = b""  # a HEAD answer has headers only
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer  # noqa: N815 - http.server's names
+            def __getattr__(self, name: str) -> Any:
+                # http.server looks for do_<METHOD>; every method gets an answer in the SPEC shape, not a 501.
+                if name.startswith("do_"):
+                    return self._answer
+                raise AttributeError(name)
 
         server = ThreadingHTTPServer((host, port), Handler)
         server.daemon_threads = True
@@ -90,12 +96,13 @@ class Gateway:
             return _error(500, "LOCAL_STACK_ERROR", repr(error))
 
     def _api(self, method: str, url: Any, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
-        for route in self.routes:
-            match = route.pattern.match(url.path)
-            if match and route.method == method:
-                break
-        else:
+        matching = [(route, m) for route in self.routes if (m := route.pattern.match(url.path))]
+        chosen = [(route, m) for route, m in matching if route.method == method]
+        if not chosen:
+            if matching:
+                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed here.")
             return _error(404, "NOT_FOUND", "No such route.")
+        route, match = chosen[0]
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         try:
             claims = self.authority.verify(authorization)
