@@ -190,6 +190,9 @@ def test_events_out_tell_what_happened(world: Stack) -> None:
     assert world.auto_creation(mission_id, seller)["status"] == "CREATED"
     assert kinds == ["MissionRegistered", "CampaignAutoCreated"]
     assert events[1]["detail"]["auto_creation"]["campaign"]["campaign_id"]
+    # One correlation id follows the registration from the API through the stream
+    correlation = {e["detail"]["correlation_id"] for e in events}
+    assert len(correlation) == 1 and correlation != {""}
 
 
 def test_a11_the_campaign_is_funded_by_the_sellers_own_account_before_an_agencys(world: Stack) -> None:

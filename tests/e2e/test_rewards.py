@@ -90,12 +90,11 @@ def test_w3_the_reward_is_granted_automatically_exactly_once(world: Stack) -> No
     assert progress["reward"]["status"] == "GRANTED" and progress["reward"]["reward_id"] == reward["reward_id"]
     assert reward["mission_id"] == mission_id and reward["type"] == "LIVE_VOUCHER"
     assert reward["value"] == 50000 and reward["currency"] == "IDR" and len(reward["voucher_code"]) == 14
-    granted = [
-        e
-        for e in world.control("GET", "/_local/events")["events"]
-        if e["detail-type"] == "RewardGranted" and e["detail"]["seller_id"] == seller
-    ]
+    events = world.control("GET", "/_local/events")["events"]
+    granted = [e for e in events if e["detail-type"] == "RewardGranted" and e["detail"]["seller_id"] == seller]
     assert len(granted) == 1 and granted[0]["detail"]["voucher_code"] == reward["voucher_code"]
+    registered = [e for e in events if e["detail-type"] == "MissionRegistered" and e["detail"]["seller_id"] == seller]
+    assert granted[0]["detail"]["correlation_id"] == registered[0]["detail"]["correlation_id"] != ""
 
 
 def test_w3_data_arriving_in_the_grace_period_counts_and_after_it_does_not(world: Stack) -> None:

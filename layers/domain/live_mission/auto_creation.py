@@ -13,7 +13,7 @@ from .errors import AdsPlatformUnavailable, RegistrationNotFound
 from .events import EventPublisher
 from .missions import mission_or_not_found
 from .models import AutoCreationStatus, Campaign, CampaignOrigin, Mission, Registration, utc_iso
-from .observability import logger, metrics
+from .observability import follow, logger, metrics
 from .recommendations import recommend, timing_at
 from .registration import registration_view
 from .store import MissionStore
@@ -74,6 +74,7 @@ class AutoCreator:
         registration = self._store.claim_attempt(mission_id, seller_id, now, now + ATTEMPT_LEASE)
         if registration is None:
             return None
+        follow(registration)
         deadline = datetime.fromisoformat(registration["retry_deadline"])
         if registration["status"] == AutoCreationStatus.RETRYING and now >= deadline:
             return self._finish(registration, AutoCreationStatus.FAILED, attempted=False)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import boto3
 
 from .clock import Clock
-from .observability import logger
+from .observability import correlation_id, logger
 
 SOURCE = "live-gmv-max-mission"
 
@@ -28,7 +28,7 @@ class EventBridgePublisher:
         entry: Any = {
             "Source": SOURCE,
             "DetailType": detail_type,
-            "Detail": json.dumps(detail, default=str),
+            "Detail": json.dumps({**detail, "correlation_id": correlation_id()}, default=str),
             "EventBusName": self._bus_name,
             "Time": self._clock.now(),
         }

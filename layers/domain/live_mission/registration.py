@@ -137,6 +137,8 @@ def _new_registration(
         "mission_id": mission.mission_id,
         "seller_id": seller_id,
         "registered_at": now.isoformat(),
+        # One correlation id follows the registration through the stream, retries and rewards (logs, events).
+        "correlation_id": logger.get_correlation_id() or "",
         "advertiser_id": ad_account.advertiser_id,
         "timezone": zone_name,
         # A snapshot of the account facts the campaign settings need (A6), taken when eligible.

@@ -10,7 +10,7 @@ from typing import Any
 from .clock import Clock
 from .events import EventPublisher
 from .models import Contract, Mission, Money, Timestamp
-from .observability import logger, metrics
+from .observability import follow, logger, metrics
 from .progress import grace_ends_at, progress_of
 from .store import MissionStore
 
@@ -71,6 +71,7 @@ class RewardEvaluator:
         """Grants the reward when every requirement holds; True if this call granted it."""
         if registration.get("reward_state") == "GRANTED":
             return False
+        follow(registration)
         progress = progress_of(self._store, mission, registration["seller_id"])
         if all(r.met for r in progress.requirements):
             return self._grant(mission, registration)

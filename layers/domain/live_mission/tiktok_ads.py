@@ -8,10 +8,12 @@ The access token is read through a provider on every call and never logged.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import urllib3
+from aws_lambda_powertools.metrics import MetricUnit
 
 from .ads import (
     AdsCampaign,
@@ -22,6 +24,7 @@ from .ads import (
     AdsUnreachable,
     SellerAdsAccount,
 )
+from .observability import metrics
 
 API_PREFIX = "/open_api/v1.3"
 THROTTLED_CODES = frozenset({40016, 40100, 40133})
@@ -92,6 +95,19 @@ class TikTokAdsClient:
     # --- the wire ------------------------------------------------------------------------------
 
     def _call(
+        self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            return self._exchange(method, path, query=query, body=body)
+        except AdsError as error:
+            metrics.add_metric(name=f"AdsError_{type(error).__name__}", unit=MetricUnit.Count, value=1)
+            raise
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            metrics.add_metric(name="AdsLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+
+    def _exchange(
         self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         headers = {"Access-Token": self._access_token(), "Content-Type": "application/json"}
