@@ -10,7 +10,11 @@ export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
 PYTHON312 := $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do [ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
-.PHONY: install run test unit integration e2e lint format invoke openapi demo bench clean
+.PHONY: install browser run test unit integration e2e lint format invoke openapi demo bench clean
+
+# The browser test of the API page drives Debian's Chromium through Debian's ChromeDriver.
+BROWSER := /usr/bin/chromedriver
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 $(VENV)/.installed: requirements-dev.txt layers/domain/requirements.txt
 	@if [ -z "$(PYTHON312)" ]; then echo "WARNING: python3.12 not found; falling back to $$(python3 --version) (Lambda runs 3.12)"; fi
@@ -21,10 +25,17 @@ $(VENV)/.installed: requirements-dev.txt layers/domain/requirements.txt
 
 install: $(VENV)/.installed
 
+$(BROWSER):
+	@command -v apt-get >/dev/null || { echo "install Chromium and ChromeDriver at /usr/bin (Debian: chromium chromium-driver)"; exit 1; }
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+
+browser: $(BROWSER)
+
 run: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
 
-test: install
+test: install browser
 	$(PY) -m pytest
 
 unit: install
@@ -33,7 +44,7 @@ unit: install
 integration: install
 	$(PY) -m pytest tests/integration
 
-e2e: install
+e2e: install browser
 	$(PY) -m pytest tests/e2e
 
 lint: install

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import api_docs
 from .auth import LocalAuthority, TokenError
 from .clock import LocalClock
 from .containers import Containers
@@ -139,6 +140,8 @@ class Gateway:
             body = json.loads(raw) if raw else {}
         except ValueError:
             return _error(400, "VALIDATION_FAILED", "The body is not valid JSON.")
+        if method == "GET" and api_docs.serves(path):
+            return api_docs.page(path, query)
         if method == "GET" and path == "/_local/health":
             return _json(200, {"status": "ok"}) if self.ready else _error(503, "STARTING", "starting")
         if method == "GET" and path == "/_local/token":
