@@ -12,6 +12,10 @@ BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
 .PHONY: install browser run test unit integration e2e lint format invoke openapi demo bench clean
 
+# checkov has its own virtualenv: its many dependencies would otherwise pin ours.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+
 # The browser test of the API page drives Debian's Chromium through Debian's ChromeDriver.
 BROWSER := /usr/bin/chromedriver
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -32,6 +36,11 @@ $(BROWSER):
 
 browser: $(BROWSER)
 
+$(CHECKOV_VENV)/.installed:
+	@test -x $(CHECKOV_VENV)/bin/python || $(BOOTSTRAP) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@touch $@
+
 run: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
 
@@ -47,11 +56,12 @@ integration: install
 e2e: install browser
 	$(PY) -m pytest tests/e2e
 
-lint: install
+lint: install $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -72,4 +82,4 @@ bench: install
 	$(PY) -m tools.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
