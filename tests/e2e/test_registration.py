@@ -147,6 +147,24 @@ def test_r5_concurrent_claims_make_exactly_one_registration(world: Stack) -> Non
     assert len({r.json()["registered_at"] for r in responses}) == 1
 
 
+def test_many_sellers_claiming_at_once_are_each_answered_as_themselves(world: Stack) -> None:
+    """Identity comes from each request's own token, however many requests run at the same moment.
+    (Powertools keeps the current request on a class attribute; the local stack's containers are
+    threads, and before MissionApi kept it per thread, sellers were answered with each other's claims.)"""
+    mission_id = world.put_mission()
+    sellers = [world.new_eligible_seller() for _ in range(32)]
+    for seller in sellers:
+        world.token(seller)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        claims = list(pool.map(lambda seller: world.register(mission_id, seller), sellers))
+        reads = list(pool.map(lambda seller: world.registration(mission_id, seller), sellers))
+
+    assert [r.status_code for r in claims] == [201] * len(sellers)
+    assert [r.json()["seller_id"] for r in claims] == sellers
+    assert [r.json()["seller_id"] for r in reads] == sellers
+
+
 def test_r6_eligibility_answers_the_same_blockers_without_registering(world: Stack) -> None:
     mission_id = world.put_mission()
     seller = world.new_eligible_seller(ads_permission=False)

@@ -4,6 +4,7 @@ body limits, and identity taken only from the verified token (or IAM for operato
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -42,7 +43,31 @@ def _refusal(event: Mapping[str, Any]) -> ServiceError | None:
     return None
 
 
+_request = threading.local()
+
+
 class MissionApi(APIGatewayHttpResolver):
+    """Powertools keeps the request being resolved on a class attribute (`BaseRouter.current_event`),
+    shared by every resolver in the process. Lambda resolves one request per process at a time, but
+    where containers are threads of one process (the local stack), two sellers' requests would read
+    each other's token. Here each thread reads its own request."""
+
+    @property
+    def current_event(self) -> Any:
+        return _request.event
+
+    @current_event.setter
+    def current_event(self, value: Any) -> None:
+        _request.event = value
+
+    @property
+    def lambda_context(self) -> Any:
+        return _request.context
+
+    @lambda_context.setter
+    def lambda_context(self, value: Any) -> None:
+        _request.context = value
+
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
         if refusal is not None:
@@ -52,6 +77,8 @@ class MissionApi(APIGatewayHttpResolver):
                 "body": json.dumps(refusal.body()),
                 "isBase64Encoded": False,
             }
+        self.current_event = self._to_proxy_event(dict(event))
+        self.lambda_context = context
         return super().resolve(event, context)
 
 
