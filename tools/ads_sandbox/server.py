@@ -44,6 +44,9 @@ class AdsSandbox:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle's algorithm the body would wait for
+            # the client's delayed ACK, 40 ms on every POST.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet: the local stack prints its own summary
                 return
@@ -105,6 +108,8 @@ class AdsSandbox:
         if method == "GET" and path == "/_sandbox/calls":
             with state.lock:
                 return 200, {"calls": dict(state.calls)}
+        if method == "GET" and path == "/_sandbox/rate-limit":
+            return 200, state.rate_report()
         if not isinstance(body, dict) and method in ("PUT", "POST"):
             return 400, {"error": "body must be a JSON object"}
         if match := re.fullmatch(r"/_sandbox/sellers/([^/]+)", path):
@@ -127,6 +132,13 @@ class AdsSandbox:
                     return 404, {"error": "unknown campaign"}
                 campaign["status"] = str(body.get("status", campaign["status"]))
                 return 200, _public(campaign)
+        if method == "PUT" and path == "/_sandbox/rate-limit":
+            limit = body.get("requests_per_second")
+            if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
+                return 400, {"error": "requests_per_second must be a number, 0 for no limit"}
+            with state.lock:
+                state.rate_limit = float(limit)
+            return 200, state.rate_report()
         if method == "POST" and path == "/_sandbox/faults":
             operation = body.get("operation")
             mode = body.get("mode", "error")
@@ -153,6 +165,8 @@ class AdsSandbox:
             return _envelope(40002, f"Unknown API path {path}", request_id)
         with self.state.lock:
             self.state.calls[operation] += 1
+        if not self.state.admit():
+            return _envelope(*THROTTLED, request_id)
         fault = self.state.take_fault(operation)
         if fault == "throttle":
             return _envelope(*THROTTLED, request_id)

@@ -38,6 +38,10 @@ class SandboxState:
     faults: list[Fault] = field(default_factory=list)
     recent_requests: dict[str, tuple[str, float]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    # The app's rate limit, as TikTok keeps it: calls accepted per wall-clock second (0: no limit).
+    rate_limit: float = 0
+    accepted_per_second: Counter[int] = field(default_factory=Counter)
+    throttled: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
@@ -47,6 +51,27 @@ class SandboxState:
             self.faults.clear()
             self.recent_requests.clear()
             self.calls.clear()
+            self.rate_limit = 0
+            self.accepted_per_second.clear()
+            self.throttled = 0
+
+    def admit(self) -> bool:
+        """Counts a call against its second; False (throttled) once that second holds the limit."""
+        second = int(time.time())
+        with self.lock:
+            if self.rate_limit and self.accepted_per_second[second] >= self.rate_limit:
+                self.throttled += 1
+                return False
+            self.accepted_per_second[second] += 1
+            return True
+
+    def rate_report(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "requests_per_second": self.rate_limit,
+                "throttled": self.throttled,
+                "busiest_second": max(self.accepted_per_second.values(), default=0),
+            }
 
     def next_campaign_id(self) -> str:
         return str(1_800_000_000_000_000 + next(self._ids))

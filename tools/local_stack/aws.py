@@ -58,6 +58,8 @@ class _OneRequestAtATime:
 
 
 class _QuietHandler(MotoRequestHandler):
+    disable_nagle_algorithm = True  # see the gateway: a POST's answer would wait 40 ms for a delayed ACK
+
     def log_request(self, *args: Any, **kwargs: Any) -> None:  # one line per AWS call drowns the output
         return
 
