@@ -77,3 +77,39 @@ def test_the_official_sdk_reads_the_sandbox(client: TikTokAdsClient, sandbox: tu
     rows = answer["data"]["list"] if isinstance(answer, dict) else answer.data["list"]
     assert rows[0]["advertiser_id"] == "A1"
     assert rows[0]["timezone"] == "Etc/GMT+8"
+
+
+def test_the_client_keeps_its_rate_and_the_sandbox_its_limit(sandbox: tuple[AdsSandbox, str]) -> None:
+    from live_mission.request_rate import RequestRate
+
+    ads, url = sandbox
+    ads.state.reset()
+    ads.state.put_seller("S1", eligible_seller("A1"))
+    ads.state.rate_limit = 20
+    try:
+        unlimited = TikTokAdsClient(url, lambda: "token")
+        outcomes = []
+        for _ in range(60):  # far faster than 20 a second: the platform refuses the excess
+            try:
+                unlimited.seller_account("S1")
+                outcomes.append("ok")
+            except AdsThrottled:
+                outcomes.append("throttled")
+        assert "throttled" in outcomes and ads.state.throttled == outcomes.count("throttled")
+
+        ads.state.accepted_per_second.clear()
+        ads.state.throttled = 0
+        calls_before = sum(ads.state.calls.values())
+        limited = TikTokAdsClient(url, lambda: "token", rate=RequestRate(18), max_wait_seconds=10)
+        for _ in range(30):
+            limited.seller_account("S1")
+        assert ads.state.throttled == 0 and max(ads.state.accepted_per_second.values()) <= 20
+
+        # A call whose slot is further off than it may wait is refused here, and nothing is sent.
+        impatient = TikTokAdsClient(url, lambda: "token", rate=RequestRate(1), max_wait_seconds=0.1)
+        impatient.seller_account("S1")
+        with pytest.raises(AdsThrottled, match="client limit"):
+            impatient.seller_account("S1")
+        assert sum(ads.state.calls.values()) == calls_before + 30 + 1
+    finally:
+        ads.state.reset()

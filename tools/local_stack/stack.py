@@ -33,6 +33,7 @@ class LocalStack:
     containers: Containers
     dispatcher: Dispatcher
     server: ThreadingHTTPServer
+    authority: LocalAuthority
 
 
 def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
@@ -46,7 +47,12 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     # One retry shard locally: the scheduled retry queries each shard every minute, and moving the
     # clock through days should stay quick. Deployed, RetryShards defaults to 8.
     template = Template(
-        parameter_overrides={"AdsBaseUrl": sandbox_url, "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1")}
+        parameter_overrides={
+            "AdsBaseUrl": sandbox_url,
+            "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1"),
+            # Locally every container shares one process, so this is the whole stack's Ads rate (0: none).
+            "AdsRequestsPerSecond": os.environ.get("LOCAL_ADS_REQUESTS_PER_SECOND", "0"),
+        }
     )
     create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
     clock = LocalClock(Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-")) / "clock")
@@ -96,4 +102,6 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
 
     threading.Thread(target=pump_forever, name="dispatcher", daemon=True).start()
     gateway.ready = True
-    return LocalStack(f"http://127.0.0.1:{api_port}", sandbox_url, moto, sandbox, clock, containers, dispatcher, server)
+    return LocalStack(
+        f"http://127.0.0.1:{api_port}", sandbox_url, moto, sandbox, clock, containers, dispatcher, server, authority
+    )

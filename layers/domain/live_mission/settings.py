@@ -21,6 +21,10 @@ class ServiceSettings(BaseModel):
     ads_access_token: SecretStr = Field(default=SecretStr(""), alias="ADS_ACCESS_TOKEN")
     ads_connect_timeout_seconds: float = Field(default=2.0, alias="ADS_CONNECT_TIMEOUT_SECONDS", gt=0)
     ads_read_timeout_seconds: float = Field(default=5.0, alias="ADS_READ_TIMEOUT_SECONDS", gt=0)
+    # The Ads requests-per-second limit this container keeps (0: none), and how long a call may wait for
+    # its slot before it counts as throttled: short where a seller waits, longer for background work.
+    ads_requests_per_second: float = Field(default=0, alias="ADS_REQUESTS_PER_SECOND", ge=0)
+    ads_max_wait_seconds: float = Field(default=1.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
     retry_shards: int = Field(default=8, alias="RETRY_SHARDS", ge=1, le=64)
     stats_shards: int = Field(default=16, alias="STATS_SHARDS", ge=1, le=64)
     clock_file: str = Field(default="", alias="SERVICE_CLOCK_FILE")

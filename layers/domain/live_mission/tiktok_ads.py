@@ -25,6 +25,7 @@ from .ads import (
     SellerAdsAccount,
 )
 from .observability import metrics
+from .request_rate import RequestRate
 
 API_PREFIX = "/open_api/v1.3"
 THROTTLED_CODES = frozenset({40016, 40100, 40133})
@@ -41,8 +42,12 @@ class TikTokAdsClient:
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
         http: urllib3.PoolManager | None = None,
+        rate: RequestRate | None = None,
+        max_wait_seconds: float = 1.0,
     ) -> None:
         self._base_url = base_url.rstrip("/") + API_PREFIX
+        self._rate = rate
+        self._max_wait_seconds = max_wait_seconds
         self._access_token = access_token
         self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self._http = http or urllib3.PoolManager(maxsize=10)
@@ -99,6 +104,9 @@ class TikTokAdsClient:
     ) -> dict[str, Any]:
         started = time.perf_counter()
         try:
+            if self._rate and not self._rate.wait(self._max_wait_seconds):
+                # Refused here rather than by the platform: nothing was sent, so retrying is always safe.
+                raise AdsThrottled(f"{path}: over {self._rate.per_second:g} requests per second (client limit)")
             return self._exchange(method, path, query=query, body=body)
         except AdsError as error:
             metrics.add_metric(name=f"AdsError_{type(error).__name__}", unit=MetricUnit.Count, value=1)

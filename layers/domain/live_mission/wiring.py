@@ -12,6 +12,7 @@ from .auto_creation import AutoCreator
 from .clock import Clock, clock_from
 from .events import EventBridgePublisher
 from .registration import RegistrationService
+from .request_rate import for_process
 from .rewards import RewardEvaluator
 from .settings import ServiceSettings, load_settings
 from .store import MissionStore
@@ -68,6 +69,8 @@ def ads() -> TikTokAdsClient:
         access_token_provider(settings),
         connect_timeout=settings.ads_connect_timeout_seconds,
         read_timeout=settings.ads_read_timeout_seconds,
+        rate=for_process(settings.ads_requests_per_second) if settings.ads_requests_per_second else None,
+        max_wait_seconds=settings.ads_max_wait_seconds,
     )
 
 

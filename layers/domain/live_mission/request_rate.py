@@ -1,0 +1,59 @@
+"""A requests-per-second limit on calls to the Ads platform, kept by the caller.
+
+TikTok API for Business throttles an app that calls too often (codes 40016, 40100, 40133). During a
+mega campaign's burst it is cheaper to wait a few milliseconds here than to be refused and retry a
+minute later, so every Ads call first takes the next free slot. Slots are 1/rate apart, so no
+one-second window holds more than `per_second` calls: a limiter that allowed bursts (a token bucket
+with room for more than one) could put up to twice the limit into one of the platform's windows.
+
+One limiter serves a whole process, every thread of it. Deployed, a process is one Lambda container,
+so the fleet's rate is the per-container rate times the containers running (the capacity plan in
+the README sizes both); locally every container is a thread of one process and shares it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class RequestRate:
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        now: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self.per_second = per_second
+        self._interval = 1.0 / per_second
+        self._now = now
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_free = 0.0
+
+    def wait(self, max_wait_seconds: float) -> bool:
+        """Takes the next free slot and waits for it; False, taking nothing, when it is further off than
+        `max_wait_seconds` (the caller then treats the call as throttled)."""
+        with self._lock:
+            now = self._now()
+            slot = max(self._next_free, now)
+            if slot - now > max_wait_seconds:
+                return False
+            self._next_free = slot + self._interval
+        if slot > now:
+            self._sleep(slot - now)
+        return True
+
+
+_process_rates: dict[float, RequestRate] = {}
+_process_lock = threading.Lock()
+
+
+def for_process(per_second: float) -> RequestRate:
+    """The process's one limiter for this rate."""
+    with _process_lock:
+        return _process_rates.setdefault(per_second, RequestRate(per_second))
