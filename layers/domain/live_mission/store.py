@@ -41,6 +41,13 @@ def registration_sort_key(mission_id: str) -> str:
     return f"REGISTRATION#{mission_id}"
 
 
+def statistics_key(mission_id: str, shard: int) -> dict[str, str]:
+    """A mission's counters, sharded by seller hash. The shard is in the partition key: with one
+    partition key for all shards, a burst of claims would write one partition (1,000 write units a
+    second at most) however many shards there were."""
+    return {"pk": f"{mission_key(mission_id)}#STATS#{shard:02d}", "sk": "STATS"}
+
+
 def shard_of(text: str, shards: int) -> int:
     """A stable shard number (Python's hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big") % shards
@@ -189,7 +196,7 @@ class MissionStore:
         return {
             "Update": {
                 "TableName": self._table_name,
-                "Key": {"pk": mission_key(mission_id), "sk": f"STATS#{shard_of(seller_id, self.stats_shards):02d}"},
+                "Key": statistics_key(mission_id, shard_of(seller_id, self.stats_shards)),
                 "UpdateExpression": "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
@@ -506,15 +513,19 @@ class MissionStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def mission_statistics(self, mission_id: str) -> dict[str, int]:
-        """Sums the statistic shards of a mission: a bounded Query, whatever the number of sellers."""
+        """Sums the statistic shards of a mission: one batch read of STATS_SHARDS items, whatever the
+        number of sellers."""
         totals: dict[str, int] = {}
-        response = self._table.query(
-            KeyConditionExpression=Key("pk").eq(mission_key(mission_id)) & Key("sk").begins_with("STATS#")
-        )
-        for shard in response.get("Items", []):
-            for name, value in shard.items():
-                if name not in ("pk", "sk") and isinstance(value, Decimal | int):
-                    totals[name] = totals.get(name, 0) + int(value)
+        request: dict[str, Any] = {
+            self._table_name: {"Keys": [statistics_key(mission_id, n) for n in range(self.stats_shards)]}
+        }
+        while request:
+            response = self._client.batch_get_item(RequestItems=request)
+            for shard in response.get("Responses", {}).get(self._table_name, []):
+                for name, value in shard.items():
+                    if name not in ("pk", "sk") and isinstance(value, Decimal | int):
+                        totals[name] = totals.get(name, 0) + int(value)
+            request = response.get("UnprocessedKeys") or {}
         return totals
 
 
