@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
@@ -34,6 +36,10 @@ class Containers:
         self._functions = {f.name: f for f in functions}
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="container")
+        # Invocations and their wall time per function: what Lambda would bill (make bench).
+        self.invocations: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {}
+        self._count_lock = threading.Lock()
 
     @property
     def names(self) -> list[str]:
@@ -47,7 +53,13 @@ class Containers:
         spec = self._functions[name]
         module_name, _, attribute = spec.handler.rpartition(".")
         handler = getattr(self._module(spec, module_name), attribute)
-        return handler(event, LocalContext(spec.logical_id, str(uuid.uuid4())))
+        started = time.perf_counter()
+        try:
+            return handler(event, LocalContext(spec.logical_id, str(uuid.uuid4())))
+        finally:
+            with self._count_lock:
+                self.invocations[name] += 1
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
     def _module(self, spec: FunctionSpec, module_name: str) -> ModuleType:
         loaded: dict[str, ModuleType] = self._local.__dict__.setdefault("modules", {})

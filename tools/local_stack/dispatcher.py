@@ -7,9 +7,10 @@ import json
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from .containers import Containers
 from .template import Template
 
 MAX_DELIVERY_ATTEMPTS = 3
+ARCHIVE_LIMIT = 100_000
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 
 
@@ -31,7 +33,6 @@ class StreamSubscription:
     batch_size: int
     patterns: list[EventPattern]
     on_failure_url: str | None = None
-    positions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,10 +70,15 @@ class Dispatcher:
         self._sqs = moto.client("sqs")
         self._lock = threading.RLock()  # one pump at a time: deliveries happen in a clear order
         self.streams: list[StreamSubscription] = []
+        self._positions: dict[str, str] = {}  # the last sequence number read, by shard
         self.queues: list[QueueSubscription] = []
         self.schedules: list[Schedule] = []
         self.bus_name = ""
         self.archive_url = ""
+        # Every event put on the bus, until GET /_local/events reads it. Kept here, not in the archive
+        # queue: moto's SendMessage costs time in proportion to a queue's length (it counts the
+        # messages on every send), and a burst of claims would leave thousands there.
+        self._archive: deque[dict[str, Any]] = deque(maxlen=ARCHIVE_LIMIT)
         self.failures: list[dict[str, Any]] = []
         self._writes_seen = -1
         self._subscribe(template)
@@ -161,7 +167,8 @@ class Dispatcher:
             if writes == self._writes_seen:
                 return 0  # nothing was written since everything was last read: nothing to deliver
             self._writes_seen = writes
-            delivered = sum(self._pump_stream(s) for s in self.streams) + sum(self._pump_queue(q) for q in self.queues)
+            self._keep_archived_events()
+            delivered = self._pump_streams() + sum(self._pump_queue(q) for q in self.queues)
             if delivered:
                 self._writes_seen = -1  # a failed delivery may be retried: look again next time
             return delivered
@@ -202,34 +209,40 @@ class Dispatcher:
         # EventBridge Scheduler delivers the schedule's Input as the event itself.
         return {**schedule.payload, "schedule": schedule.name, "time": moment.isoformat()}
 
-    def _pump_stream(self, subscription: StreamSubscription) -> int:
+    def _pump_streams(self) -> int:
+        """Reads each stream once per pump and hands every subscription its own filtered share, in order
+        (as each event source mapping would read the shard for itself)."""
         delivered = 0
-        shards = self._streams.describe_stream(StreamArn=subscription.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            # Read on from the last record seen. A cancelled transaction leaves no record behind: the
-            # emulator restores the items and the stream's length (aws._back_up_items_not_tables).
-            last = subscription.positions.get(shard_id)
-            position = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
-                if last
-                else {"ShardIteratorType": "TRIM_HORIZON"}
-            )
-            iterator = self._streams.get_shard_iterator(
-                StreamArn=subscription.stream_arn, ShardId=shard_id, **position
-            )["ShardIterator"]
-            raw = self._streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
-            if raw:
-                subscription.positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
-            records = [_as_lambda_record(r, subscription.stream_arn) for r in raw]
-            records = [
-                r
-                for r in records
-                if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
-            ]
-            for start in range(0, len(records), subscription.batch_size):
-                self._deliver_batch(subscription, records[start : start + subscription.batch_size])
-                delivered += 1
+        for stream_arn in dict.fromkeys(s.stream_arn for s in self.streams):
+            subscriptions = [s for s in self.streams if s.stream_arn == stream_arn]
+            shards = self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+            for shard in shards:
+                shard_id = shard["ShardId"]
+                # Read on from the last record seen. A cancelled transaction leaves no record behind: the
+                # emulator restores the items and the stream's length (aws._back_up_items_not_tables).
+                last = self._positions.get(shard_id)
+                position = (
+                    {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+                    if last
+                    else {"ShardIteratorType": "TRIM_HORIZON"}
+                )
+                iterator = self._streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
+                    "ShardIterator"
+                ]
+                raw = self._streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+                if not raw:
+                    continue
+                self._positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
+                records = [_as_lambda_record(r, stream_arn) for r in raw]
+                for subscription in subscriptions:
+                    mine = [
+                        r
+                        for r in records
+                        if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
+                    ]
+                    for start in range(0, len(mine), subscription.batch_size):
+                        self._deliver_batch(subscription, mine[start : start + subscription.batch_size])
+                        delivered += 1
         return delivered
 
     def _deliver_batch(self, subscription: StreamSubscription, records: list[dict[str, Any]]) -> None:
@@ -268,15 +281,23 @@ class Dispatcher:
         return len(messages)
 
     def bus_events(self) -> list[dict[str, Any]]:
-        """Everything put on the bus since the last read (the local archive queue)."""
-        seen: list[dict[str, Any]] = []
-        while True:
-            messages = self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get("Messages", [])
+        """Everything put on the bus since the last read (at most ARCHIVE_LIMIT events, the newest)."""
+        with self._lock:
+            self._keep_archived_events(most=ARCHIVE_LIMIT)
+            seen = list(self._archive)
+            self._archive.clear()
+            return seen
+
+    def _keep_archived_events(self, most: int = 100) -> None:
+        for _ in range(most // 10):
+            messages = self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get("Messages")
             if not messages:
-                return seen
-            for message in messages:
-                seen.append(_as_eventbridge_event(json.loads(message["Body"])))
-                self._sqs.delete_message(QueueUrl=self.archive_url, ReceiptHandle=message["ReceiptHandle"])
+                return
+            self._archive.extend(_as_eventbridge_event(json.loads(m["Body"])) for m in messages)
+            self._sqs.delete_message_batch(
+                QueueUrl=self.archive_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
 
 
 def _as_eventbridge_event(event: dict[str, Any]) -> dict[str, Any]:
