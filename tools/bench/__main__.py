@@ -1,83 +1,218 @@
-"""`make bench`.
+"""`make bench`: four figures, each beside its ideal, measured in this run on this machine.
 
-1. DynamoDB and Ads calls per registration on the whole auto-creation path (the seed example: eligible,
-   no campaign, created at once), beside the theoretical minimum, measured on the local stack: moto
-   counts every request by action, the sandbox every Ads call.
-2. Each function's cold-start init time (importing the handler and building what it builds at import),
-   as a ratio to a bare handler that only imports boto3 and creates one client, both measured here, in
-   fresh interpreters, median of several runs.
+(a) Each function's cold-start init (the handler module and the adapters it builds) as a ratio to a
+    bare handler that imports boto3 and creates one client, alternating fresh interpreters.
+(b) DynamoDB and Ads calls per seller from claim to voucher, beside the least any design could do,
+    counted on the local stack: moto counts every AWS request, the sandbox every Ads call.
+(c) A burst of BENCH_BURST_SELLERS (10,000) claims through the local stack under an Ads
+    requests-per-second limit, until every seller has exactly one campaign (tools/bench/burst.py).
+(d) Dollars per million sellers: (b)'s calls, Lambda invocations and durations at AWS's public prices.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from tests.support import CLAIM, eligible_seller, free_port, mission_body
-from tools.local_stack.stack import start_local_stack
+from tools.bench.burst import burst, print_burst
+from tools.local_stack.stack import LocalStack, start_local_stack
 from tools.local_stack.template import ROOT, Template
 
 SELLERS = 25
 COLD_START_RUNS = 7
+BURST_SELLERS = int(os.environ.get("BENCH_BURST_SELLERS", "10000"))
 
-# The least any design could do, and why.
+# The least any design could do per seller, and why.
 MINIMUM = {
-    ("registration", "DynamoDB"): (2, "read the mission; one conditional write (the write itself tells a repeat)"),
-    ("registration", "Ads"): (1, "the seller's account facts (R3)"),
+    ("claim", "DynamoDB"): (2, "read the mission; one conditional write (the write itself tells a repeat)"),
+    ("claim", "Ads"): (1, "the seller's account facts (R3)"),
     ("auto-creation", "DynamoDB"): (2, "claim the registration; record the outcome"),
     ("auto-creation", "Ads"): (2, "list LIVE campaigns (A2, A5); create one"),
+    ("activity + reward", "DynamoDB"): (4, "record the session and the spend; read the seller's facts; grant once"),
+    ("activity + reward", "Ads"): (0, "none"),
+    ("seller reads", "DynamoDB"): (3, "one read each: registration, progress, rewards"),
+    ("seller reads", "Ads"): (0, "none"),
 }
 
 
-def _dynamodb(calls: Counter[str]) -> Counter[str]:
-    return Counter({k.split(".", 1)[1]: v for k, v in calls.items() if k.startswith("DynamoDB_20120810.")})
+@dataclass
+class Phase:
+    dynamodb: Counter[str] = field(default_factory=Counter)  # calls by action
+    ads: Counter[str] = field(default_factory=Counter)
+    invocations: Counter[str] = field(default_factory=Counter)  # Lambda invocations by function
+    seconds: dict[str, float] = field(default_factory=dict)  # and their duration
+    api_requests: int = 0
 
 
-def calls_per_registration() -> None:
+class _Meter:
+    """What the stack did between two marks: moto counts AWS calls, the sandbox Ads calls, the
+    containers Lambda invocations."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self._mark = self._now()
+
+    def _now(self) -> tuple[Counter[str], Counter[str], Counter[str], dict[str, float]]:
+        return (
+            Counter(self.stack.moto.calls),
+            Counter(self.stack.sandbox.state.calls),
+            Counter(self.stack.containers.invocations),
+            dict(self.stack.containers.seconds),
+        )
+
+    def phase(self, api_requests: int) -> Phase:
+        now = self._now()
+        aws, ads, invocations = (after - before for after, before in zip(now[:3], self._mark[:3], strict=True))
+        seconds = {name: total - self._mark[3].get(name, 0.0) for name, total in now[3].items()}
+        self._mark = now
+        dynamodb = Counter({k.split(".", 1)[1]: v for k, v in aws.items() if k.startswith("DynamoDB_20120810.")})
+        dynamodb["(PutEvents)"] = aws["AWSEvents.PutEvents"]  # kept aside: EventBridge, not DynamoDB
+        return Phase(dynamodb, ads, invocations, seconds, api_requests)
+
+
+def calls_per_seller() -> dict[str, Phase]:
+    """One seller's whole way, claim to voucher, for SELLERS sellers; returns each phase's counts."""
     stack = start_local_stack(free_port(), free_port())
     http = requests.Session()
     api = stack.api_url
 
     def token(sub: str, role: str | None = None) -> dict[str, str]:
-        params = {"sub": sub, **({"role": role} if role else {})}
-        return {"Authorization": f"Bearer {http.get(f'{api}/_local/token', params=params).json()['token']}"}
+        return {"Authorization": f"Bearer {stack.authority.issue(sub, role)}"}
 
     http.put(f"{api}/_local/clock", json={"now": "2026-02-09T02:00:00+07:00"})
     http.put(f"{api}/admin/missions/bench", json=mission_body(), headers=token("ops", "admin")).raise_for_status()
     sellers = [f"bench-{i}" for i in range(SELLERS)]
-    headers = {seller: token(seller) for seller in sellers}
     for seller in sellers:
         stack.sandbox.state.put_seller(seller, eligible_seller(f"adv-{seller}"))
 
-    phases: dict[str, tuple[Counter[str], Counter[str]]] = {}
-    with stack.dispatcher.paused():  # the registrations alone
-        before_db, before_ads = Counter(stack.moto.calls), Counter(stack.sandbox.state.calls)
+    meter = _Meter(stack)
+    phases: dict[str, Phase] = {}
+    with stack.dispatcher.paused():  # the claims alone
         for seller in sellers:
-            http.post(f"{api}/missions/bench/registrations", json=CLAIM, headers=headers[seller]).raise_for_status()
-        after_db, after_ads = Counter(stack.moto.calls), Counter(stack.sandbox.state.calls)
-        phases["registration"] = (_dynamodb(after_db - before_db), after_ads - before_ads)
+            http.post(f"{api}/missions/bench/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
+        phases["claim"] = meter.phase(api_requests=SELLERS)
     stack.dispatcher.drain()  # the stream delivers the inserts: auto-creation
-    done_db, done_ads = Counter(stack.moto.calls), Counter(stack.sandbox.state.calls)
-    phases["auto-creation"] = (_dynamodb(done_db - after_db), done_ads - after_ads)
+    phases["auto-creation"] = meter.phase(api_requests=0)
     created = sum(1 for c in stack.sandbox.state.campaigns.values() if c["origin"] == "AUTO")
     assert created == SELLERS, f"expected {SELLERS} campaigns, found {created}"
 
-    print(f"\nCalls per registration ({SELLERS} sellers, each campaign created at the first attempt)\n")
-    print(f"{'phase':<15}{'system':<10}{'measured':>10}{'minimum':>9}   by action (per registration)")
-    for phase, (db, ads) in phases.items():
-        for system, counts in (("DynamoDB", db), ("Ads", ads)):
-            minimum, why = MINIMUM[(phase, system)]
-            detail = ", ".join(f"{k} {v / SELLERS:g}" for k, v in sorted(counts.items()))
-            print(f"{phase:<15}{system:<10}{sum(counts.values()) / SELLERS:>10.2f}{minimum:>9}   {detail}")
-            print(f"{'':<25}{'':>10}{'':>9}   minimum: {why}")
+    # The campaign runs: each seller goes LIVE for ten hours, sells enough and spends on ads.
+    http.put(f"{api}/_local/clock", json={"now": "2026-02-10T09:00:00+07:00"}).raise_for_status()
+    entries = []
+    for seller in sellers:
+        session = {
+            "session_id": f"live-{seller}",
+            "seller_id": seller,
+            "room_id": f"room-{seller}",
+            "started_at": "2026-02-09T08:00:00+07:00",
+            "ended_at": "2026-02-09T18:00:00+07:00",
+            "gmv": 1_500_000,
+            "currency": "IDR",
+        }
+        spend = {
+            "report_id": f"spend-{seller}",
+            "seller_id": seller,
+            "advertiser_id": f"adv-{seller}",
+            "campaign_id": "any",
+            "date": "2026-02-09",
+            "spend": 120_000,
+            "currency": "IDR",
+        }
+        entries += [
+            {"Source": "shop.live", "DetailType": "LiveSessionEnded", "Detail": json.dumps(session)},
+            {"Source": "ads.gmvmax", "DetailType": "SpendReported", "Detail": json.dumps(spend)},
+        ]
+    with stack.dispatcher.paused():
+        http.post(f"{api}/_local/events", json={"entries": entries}).raise_for_status()
+        meter.phase(api_requests=0)  # putting the upstream events is the publishers' cost, not ours
+    stack.dispatcher.drain()
+    phases["activity + reward"] = meter.phase(api_requests=0)
+
+    rewarded = 0
+    for seller in sellers:
+        for path in ("registration", "progress"):
+            http.get(f"{api}/missions/bench/{path}", headers=token(seller)).raise_for_status()
+        rewards = http.get(f"{api}/rewards", headers=token(seller))
+        rewards.raise_for_status()
+        rewarded += len(rewards.json()["rewards"])
+    assert rewarded == SELLERS, f"expected {SELLERS} vouchers, found {rewarded}"
+    phases["seller reads"] = meter.phase(api_requests=3 * SELLERS)
     stack.server.shutdown()
+    return phases
+
+
+def print_calls(phases: dict[str, Phase]) -> None:
+    print(f"\n(b) Calls per seller, claim to voucher ({SELLERS} sellers, every step succeeding the first time)\n")
+    print(f"{'phase':<19}{'system':<10}{'measured':>9}{'minimum':>9}   by action (per seller)")
+    totals = Counter[str]()
+    for name, phase in phases.items():
+        dynamodb = Counter({k: v for k, v in phase.dynamodb.items() if not k.startswith("(")})
+        for system, counts in (("DynamoDB", dynamodb), ("Ads", phase.ads)):
+            minimum, why = MINIMUM[(name, system)]
+            per_seller = sum(counts.values()) / SELLERS
+            totals[system] += sum(counts.values())
+            totals[f"{system} minimum"] += minimum * SELLERS
+            detail = ", ".join(f"{k} {v / SELLERS:g}" for k, v in sorted(counts.items())) or "-"
+            print(f"{name:<19}{system:<10}{per_seller:>9.2f}{minimum:>9}   {detail}")
+            print(f"{'':<38}   minimum: {why}")
+    for system in ("DynamoDB", "Ads"):
+        measured, least = totals[system] / SELLERS, totals[f"{system} minimum"] / SELLERS
+        print(f"{'whole way':<19}{system:<10}{measured:>9.2f}{least:>9g}   ratio {measured / least:.2f}")
+
+
+# AWS public on-demand prices, us-east-1 (aws.amazon.com/<service>/pricing), as of 2026.
+PRICES = {
+    "DynamoDB write request unit": 0.625 / 1e6,
+    "DynamoDB read request unit": 0.125 / 1e6,
+    "Lambda request": 0.20 / 1e6,
+    "Lambda GB-second (arm64)": 0.0000133334,
+    "HTTP API request": 1.00 / 1e6,
+    "EventBridge custom event": 1.00 / 1e6,
+}
+LAMBDA_GB = 0.5  # MemorySize 512 in template.yaml
+# Request units per call, from DynamoDB's rules, rounding up: items here are under 1 KB (a write
+# unit) and queries read under 4 KB (a read unit, counted strongly consistent). A write also keeps
+# the item's secondary indexes: one more write unit on average. A transaction pays twice, for each
+# of its (typically two) items.
+WRITE_UNITS = {"PutItem": 2, "UpdateItem": 2, "DeleteItem": 2, "TransactWriteItems": 8}
+READ_UNITS = {"GetItem": 1, "Query": 1, "TransactGetItems": 4}
+
+
+def print_cost(phases: dict[str, Phase]) -> None:
+    dynamodb = sum((p.dynamodb for p in phases.values()), Counter[str]())
+    invocations = sum(sum(p.invocations.values()) for p in phases.values())
+    seconds = sum(sum(p.seconds.values()) for p in phases.values())
+    units = {
+        "DynamoDB write request unit": sum(WRITE_UNITS.get(a, 0) * n for a, n in dynamodb.items()) / SELLERS,
+        "DynamoDB read request unit": sum(READ_UNITS.get(a, 0) * n for a, n in dynamodb.items()) / SELLERS,
+        "Lambda request": invocations / SELLERS,
+        "Lambda GB-second (arm64)": seconds * LAMBDA_GB / SELLERS,
+        "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
+        "EventBridge custom event": dynamodb["(PutEvents)"] / SELLERS,
+    }
+    print("\n(d) Dollars per million sellers, claim to voucher: the measured calls above at AWS's public prices\n")
+    print(f"{'item':<30}{'per seller':>12}{'price (USD)':>14}{'per million sellers':>22}")
+    total = 0.0
+    for item, per_seller in units.items():
+        dollars = per_seller * PRICES[item] * 1e6
+        total += dollars
+        print(f"{item:<30}{per_seller:>12.3f}{PRICES[item]:>14.10f}{f'${dollars:,.2f}':>22}")
+    print(f"{'total':<30}{'':>12}{'':>14}{f'${total:,.2f}':>22}")
+    print(
+        "Lambda duration is the handlers' wall time here, against moto and the sandbox. Not per seller: "
+        "the minute\nschedules (about $0.10 a month), storage (a few KB a seller), logs and custom metrics."
+    )
 
 
 _INIT = """
@@ -87,27 +222,26 @@ started = time.perf_counter()
 print(json.dumps(time.perf_counter() - started))
 """
 _BARE = 'import boto3\nboto3.client("dynamodb")'
+# The handler module, then the adapters its handler builds on the first request (per_container
+# builders in live_mission.wiring): a fair match for the bare handler, which builds its client at init.
 _HANDLER = """spec = importlib.util.spec_from_file_location("app", {path!r})
 module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)"""
+spec.loader.exec_module(module)
+from live_mission import wiring
+for builder in {builders!r}:
+    getattr(wiring, builder)()"""
 
 
 def _init_seconds(body: str, env: dict[str, str]) -> float:
-    runs = []
-    for _ in range(COLD_START_RUNS):
-        out = subprocess.run(  # noqa: S603 - our own interpreter running our own code
-            [sys.executable, "-c", _INIT.format(body=body)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        runs.append(float(json.loads(out.stdout.strip().splitlines()[-1])))
-    return statistics.median(runs)
+    out = subprocess.run(  # noqa: S603 - our own interpreter running our own code
+        [sys.executable, "-c", _INIT.format(body=body)], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def cold_starts() -> None:
+    """Each function's runs alternate with the bare handler's, so a machine busy with something else
+    slows both alike and the ratio (of medians) stays fair."""
     template = Template()
     base = {
         "PATH": os.environ.get("PATH", ""),
@@ -117,21 +251,48 @@ def cold_starts() -> None:
         "AWS_SECRET_ACCESS_KEY": "bench",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
-    bare = _init_seconds(_BARE, base)
     print(
-        f"\nCold-start init, median of {COLD_START_RUNS} fresh interpreters "
-        f"(baseline: a handler that imports boto3 and creates one client)\n"
+        f"\nCold-start init, median of {COLD_START_RUNS} fresh interpreters each: the handler module and the "
+        f"adapters it builds,\nbeside a bare handler that imports boto3 and creates one client (goal: ratio <= 1.3)\n"
     )
-    print(f"{'function':<18}{'init ms':>9}{'ratio':>8}")
-    print(f"{'bare boto3':<18}{bare * 1000:>9.1f}{1:>8.2f}")
+    print(f"{'function':<20}{'init ms':>9}{'bare ms':>9}{'ratio':>8}")
+    ratios = []
     for function in template.functions():
         env = {**base, **function.environment}
-        path = str(Path(function.code_dir) / "app.py")
-        seconds = _init_seconds(_HANDLER.format(path=path), env)
-        print(f"{function.name:<18}{seconds * 1000:>9.1f}{seconds / bare:>8.2f}")
+        path = Path(function.code_dir) / "app.py"
+        builders = sorted(set(re.findall(r"wiring\.(\w+)\(\)", path.read_text())))
+        body = _HANDLER.format(path=str(path), builders=builders)
+        own, bare = [], []
+        for _ in range(COLD_START_RUNS):
+            bare.append(_init_seconds(_BARE, base))
+            own.append(_init_seconds(body, env))
+        ratio = statistics.median(own) / statistics.median(bare)
+        ratios.append(ratio)
+        print(
+            f"{function.name:<20}{statistics.median(own) * 1000:>9.1f}{statistics.median(bare) * 1000:>9.1f}"
+            f"{ratio:>8.2f}"
+        )
+    print(f"{'all functions':<20}{'':>9}{'':>9}{statistics.median(ratios):>8.2f}  (median; worst {max(ratios):.2f})")
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.machine(),
+    )
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({model}), {memory_gib:.0f} GiB, Python {python}, {platform.system()}"
 
 
 if __name__ == "__main__":
-    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    calls_per_registration()
+    print(f"Machine: {machine()}")
+    phases = calls_per_seller()
+    print_calls(phases)
+    print_cost(phases)
     cold_starts()
+    print_burst(burst(BURST_SELLERS))

@@ -1,6 +1,6 @@
 """A mega campaign's opening burst, through the whole local stack.
 
-`sellers` eligible sellers claim the mission at once (16 app threads over HTTP, retrying a 503 after
+`sellers` eligible sellers claim the mission at once (8 app threads over HTTP, retrying a 503 after
 its Retry-After as the app does), while the Ads sandbox refuses anything over `ADS_LIMIT` requests
 per second and the service keeps to `SERVICE_RATE`. The burst is done when every registration has
 its campaign: exactly one per seller, none twice. The scheduled retry runs (the clock moves a minute
@@ -28,7 +28,7 @@ from tools.local_stack.stack import LocalStack, start_local_stack
 
 ADS_LIMIT = 200  # requests per second the sandbox accepts, as TikTok limits an app
 SERVICE_RATE = 190  # what the service keeps to: 5% below, for jitter between its clock and the platform's
-APP_THREADS = 16
+APP_THREADS = 8
 ADS_CALLS_PER_SELLER = 3
 
 
