@@ -148,7 +148,7 @@ def calls_per_seller() -> dict[str, Phase]:
         rewarded += len(rewards.json()["rewards"])
     assert rewarded == SELLERS, f"expected {SELLERS} vouchers, found {rewarded}"
     phases["seller reads"] = meter.phase(api_requests=3 * SELLERS)
-    stack.server.shutdown()
+    stack.stop()
     return phases
 
 

@@ -151,7 +151,7 @@ def burst(sellers: int) -> BurstResult:
     seconds = time.monotonic() - started
     campaigns = _auto_campaigns(stack)
     report = stack.sandbox.state.rate_report()
-    stack.server.shutdown()
+    stack.stop()
     return BurstResult(
         sellers=sellers,
         seconds=seconds,

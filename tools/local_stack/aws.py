@@ -6,6 +6,7 @@ import copy
 import json
 import re
 import threading
+import urllib.request
 from collections import Counter
 from typing import Any
 
@@ -136,6 +137,11 @@ class MotoServer:
 
     def stop(self) -> None:
         self._server.shutdown()
+
+    def reset(self) -> None:
+        """Forgets every resource: moto's state belongs to the process, not to one server."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310 - loopback
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]

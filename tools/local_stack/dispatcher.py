@@ -79,6 +79,7 @@ class Dispatcher:
         # queue: moto's SendMessage costs time in proportion to a queue's length (it counts the
         # messages on every send), and a burst of claims would leave thousands there.
         self._archive: deque[dict[str, Any]] = deque(maxlen=ARCHIVE_LIMIT)
+        self._archive_lock = threading.RLock()
         self.failures: list[dict[str, Any]] = []
         self._writes_seen = -1
         self._subscribe(template)
@@ -167,7 +168,6 @@ class Dispatcher:
             if writes == self._writes_seen:
                 return 0  # nothing was written since everything was last read: nothing to deliver
             self._writes_seen = writes
-            self._keep_archived_events()
             delivered = self._pump_streams() + sum(self._pump_queue(q) for q in self.queues)
             if delivered:
                 self._writes_seen = -1  # a failed delivery may be retried: look again next time
@@ -282,22 +282,27 @@ class Dispatcher:
 
     def bus_events(self) -> list[dict[str, Any]]:
         """Everything put on the bus since the last read (at most ARCHIVE_LIMIT events, the newest)."""
-        with self._lock:
-            self._keep_archived_events(most=ARCHIVE_LIMIT)
+        with self._archive_lock:
+            self.keep_archived_events()
             seen = list(self._archive)
             self._archive.clear()
             return seen
 
-    def _keep_archived_events(self, most: int = 100) -> None:
-        for _ in range(most // 10):
-            messages = self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get("Messages")
-            if not messages:
-                return
-            self._archive.extend(_as_eventbridge_event(json.loads(m["Body"])) for m in messages)
-            self._sqs.delete_message_batch(
-                QueueUrl=self.archive_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-            )
+    def keep_archived_events(self) -> int:
+        """Moves what reached the archive queue into memory; the stack calls it continuously, beside the
+        pump (a pump that delivers a long backlog would otherwise leave the queue growing)."""
+        kept = 0
+        with self._archive_lock:
+            while messages := self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get(
+                "Messages"
+            ):
+                kept += len(messages)
+                self._archive.extend(_as_eventbridge_event(json.loads(m["Body"])) for m in messages)
+                self._sqs.delete_message_batch(
+                    QueueUrl=self.archive_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+                )
+        return kept
 
 
 def _as_eventbridge_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +35,15 @@ class LocalStack:
     dispatcher: Dispatcher
     server: ThreadingHTTPServer
     authority: LocalAuthority
+    stopping: threading.Event
+
+    def stop(self) -> None:
+        """Stops serving and delivering, so a process can start another stack (make bench)."""
+        self.stopping.set()
+        self.server.shutdown()
+        self.sandbox.shutdown()
+        self.moto.reset()
+        self.moto.stop()
 
 
 def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
@@ -76,6 +86,11 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
         }
     )
 
+    # Settings are read once per process; a second stack in the same process (make bench) has new ports.
+    from live_mission.settings import load_settings
+
+    load_settings.cache_clear()
+
     sandbox = AdsSandbox(
         required_token=os.environ.get("SANDBOX_TOKEN") or None,
         timeout_seconds=float(os.environ.get("SANDBOX_TIMEOUT_SECONDS", "1.5")),
@@ -91,17 +106,33 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     server = gateway.serve("127.0.0.1", api_port)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
 
-    def pump_forever() -> None:
-        while True:
+    stopping = threading.Event()
+
+    def forever(name: str, step: Callable[[], int]) -> None:
+        """Repeats a step until the stack stops, resting while it finds nothing to do; a failure is
+        recorded (GET /_local/drain shows it) and the loop goes on."""
+        while not stopping.is_set():
             try:
-                if dispatcher.pump() == 0:
+                if step() == 0:
                     time.sleep(0.1)
-            except Exception as error:  # noqa: BLE001 - keep delivering; the failure is recorded
-                dispatcher.failures.append({"function": "dispatcher", "error": repr(error)})
+            except Exception as error:  # noqa: BLE001 - keep going; the failure is recorded
+                dispatcher.failures.append({"function": name, "error": repr(error)})
                 time.sleep(0.5)
 
-    threading.Thread(target=pump_forever, name="dispatcher", daemon=True).start()
+    # Deliveries (streams, rule queues), and the bus archive beside them: a long delivery backlog
+    # must not leave the archive queue growing.
+    for name, step in (("dispatcher", dispatcher.pump), ("bus-archive", dispatcher.keep_archived_events)):
+        threading.Thread(target=forever, args=(name, step), name=name, daemon=True).start()
     gateway.ready = True
     return LocalStack(
-        f"http://127.0.0.1:{api_port}", sandbox_url, moto, sandbox, clock, containers, dispatcher, server, authority
+        f"http://127.0.0.1:{api_port}",
+        sandbox_url,
+        moto,
+        sandbox,
+        clock,
+        containers,
+        dispatcher,
+        server,
+        authority,
+        stopping,
     )
