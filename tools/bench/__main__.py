@@ -252,7 +252,7 @@ def cold_starts() -> None:
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     print(
-        f"\nCold-start init, median of {COLD_START_RUNS} fresh interpreters each: the handler module and the "
+        f"\n(a) Cold-start init, median of {COLD_START_RUNS} fresh interpreters each: the handler module and the "
         f"adapters it builds,\nbeside a bare handler that imports boto3 and creates one client (goal: ratio <= 1.3)\n"
     )
     print(f"{'function':<20}{'init ms':>9}{'bare ms':>9}{'ratio':>8}")

@@ -170,7 +170,7 @@ def burst(sellers: int) -> BurstResult:
 def print_burst(result: BurstResult) -> None:
     ideal = ADS_CALLS_PER_SELLER * result.sellers / ADS_LIMIT
     print(
-        f"\nBurst: {result.sellers:,} sellers claim at once; the Ads platform allows {ADS_LIMIT} requests/s, "
+        f"\n(c) Burst: {result.sellers:,} sellers claim at once; the Ads platform allows {ADS_LIMIT} requests/s, "
         f"the service keeps to {SERVICE_RATE}\n"
     )
     rows = [
