@@ -150,44 +150,56 @@ def measure(store: MissionStore, mission: Mission, seller_id: str) -> tuple[Deci
 
 def requirements_of(mission: Mission, gmv: Decimal, minutes: Decimal, spend: Decimal) -> list[Requirement]:
     """W4: each requirement with what was achieved, what is left and what to do next."""
-    currency = mission.currency
     gmv_left = max(Decimal(0), mission.goals.gmv - gmv)
     minutes_target = Decimal(mission.goals.live_minutes)
     minutes_left = max(Decimal(0), minutes_target - minutes)
-    spend_met = spend > 0
     return [
-        Requirement(
-            code="GMV",
-            achieved=gmv,
-            target=mission.goals.gmv,
-            remaining=gmv_left,
-            met=gmv_left == 0,
-            next_step="GMV goal reached."
-            if gmv_left == 0
-            else f"Sell {gmv_left:,} {currency} more in LIVE sessions during the campaign period.",
+        _requirement(
+            "GMV",
+            gmv,
+            mission.goals.gmv,
+            gmv_left,
+            reached="GMV goal reached.",
+            to_do=f"Sell {gmv_left:,} {mission.currency} more in LIVE sessions during the campaign period.",
         ),
-        Requirement(
-            code="LIVE_MINUTES",
-            achieved=minutes,
-            target=minutes_target,
-            remaining=minutes_left,
-            met=minutes_left == 0,
-            next_step="LIVE duration goal reached."
-            if minutes_left == 0
-            else f"Go LIVE for {minutes_left:,} more minutes during the campaign period.",
+        _requirement(
+            "LIVE_MINUTES",
+            minutes,
+            minutes_target,
+            minutes_left,
+            reached="LIVE duration goal reached.",
+            to_do=f"Go LIVE for {minutes_left:,} more minutes during the campaign period.",
         ),
-        Requirement(
-            code="GMV_MAX_SPEND",
-            achieved=spend,
-            target=SPEND_TARGET,
-            remaining=Decimal(0) if spend_met else SPEND_TARGET,
-            met=spend_met,
-            next_step="LIVE GMV Max ads are running."
-            if spend_met
-            else "Run LIVE GMV Max ads while you are LIVE: ads only spend when your LIVE room is on air. "
+        _requirement(
+            "GMV_MAX_SPEND",
+            spend,
+            SPEND_TARGET,
+            Decimal(0) if spend > 0 else SPEND_TARGET,  # any spend meets it
+            reached="LIVE GMV Max ads are running.",
+            to_do="Run LIVE GMV Max ads while you are LIVE: ads only spend when your LIVE room is on air. "
             "If you withdrew your room, create a LIVE GMV Max campaign in Seller Center -> Shop Ads.",
         ),
     ]
+
+
+def _requirement(
+    code: Literal["GMV", "LIVE_MINUTES", "GMV_MAX_SPEND"],
+    achieved: Decimal,
+    target: Decimal,
+    remaining: Decimal,
+    *,
+    reached: str,
+    to_do: str,
+) -> Requirement:
+    met = remaining == 0
+    return Requirement(
+        code=code,
+        achieved=achieved,
+        target=target,
+        remaining=remaining,
+        met=met,
+        next_step=reached if met else to_do,
+    )
 
 
 def reward_progress(requirements: list[Requirement], reward: dict[str, Any] | None) -> RewardProgress:
