@@ -43,7 +43,19 @@ def _refusal(event: Mapping[str, Any]) -> ServiceError | None:
     return None
 
 
-_request = threading.local()
+class _PerThread:
+    """An attribute each thread sees its own value of."""
+
+    _values = threading.local()
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return getattr(self._values, self._name)
+
+    def __set__(self, instance: object, value: Any) -> None:
+        setattr(self._values, self._name, value)
 
 
 class MissionApi(APIGatewayHttpResolver):
@@ -52,21 +64,8 @@ class MissionApi(APIGatewayHttpResolver):
     where containers are threads of one process (the local stack), two sellers' requests would read
     each other's token. Here each thread reads its own request."""
 
-    @property
-    def current_event(self) -> Any:
-        return _request.event
-
-    @current_event.setter
-    def current_event(self, value: Any) -> None:
-        _request.event = value
-
-    @property
-    def lambda_context(self) -> Any:
-        return _request.context
-
-    @lambda_context.setter
-    def lambda_context(self, value: Any) -> None:
-        _request.context = value
+    current_event = _PerThread()
+    lambda_context = _PerThread()
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
