@@ -18,7 +18,7 @@ def main() -> None:
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        stack.server.shutdown()
+        stack.stop()
 
 
 if __name__ == "__main__":
