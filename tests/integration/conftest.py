@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,7 +20,6 @@ from live_mission import wiring
 from tests.support import free_port
 from tools.ads_sandbox.server import AdsSandbox
 from tools.local_stack.aws import MotoServer, create_resources
-from tools.local_stack.containers import LocalContext
 from tools.local_stack.http_api import http_api_event, operator_authorizer, seller_authorizer
 from tools.local_stack.template import ROOT, Template
 
@@ -86,6 +86,20 @@ def emulator() -> Iterator[tuple[MotoServer, Template]]:
     yield server, template
     requests.post(f"{server.url}/moto-api/reset", timeout=10)  # moto's state is one per process
     server.stop()
+
+
+@dataclass
+class LocalContext:
+    """The Lambda context a handler reads, for handlers invoked in-process by these tests."""
+
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
 
 
 def context() -> LocalContext:

@@ -67,8 +67,8 @@ class _Meter:
         return (
             Counter(self.stack.moto.calls),
             Counter(self.stack.sandbox.state.calls),
-            Counter(self.stack.containers.invocations),
-            dict(self.stack.containers.seconds),
+            Counter({name: f.invocations for name, f in self.stack.lambdas.functions.items()}),
+            {name: f.seconds for name, f in self.stack.lambdas.functions.items()},
         )
 
     def phase(self, api_requests: int) -> Phase:

@@ -1,6 +1,4 @@
-"""The whole service on one machine, no AWS account, no Docker (SPEC section 4).
-
-moto server stands in for AWS; tables, bus, rules, routes and schedules are read from template.yaml;
-the real handlers run in-process, a few "containers" (threads) at a time, as Lambda would run them.
-A dev and test tool beside the service, never imported by it.
-"""
+"""The local stack: the whole service on loopback with no AWS account and no Docker. An embedded AWS
+emulator (moto server), the API routed from template.yaml, each function's containers as processes of
+their own (AWS's runtime interface client against a Lambda Runtime API served here), stream and event
+delivery, the template's schedules and a controllable clock."""

@@ -18,6 +18,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from .faults import FaultInjector
 from .template import Template
 
 REGION = "us-east-1"
@@ -39,23 +40,36 @@ _DELIVERABLE = re.compile(
 
 
 class _OneRequestAtATime:
-    """DynamoDB decides each conditional write atomically; moto's backends do not lock, so requests
-    are applied one at a time. Callers still run concurrently; only the emulator serialises.
+    """moto's backends do not lock, so requests are applied one at a time: each conditional write is
+    decided atomically, as DynamoDB decides it. Callers still run concurrently. DynamoDB's own
+    concurrency failures (conflicts, throttling) are injected on demand instead (faults.py).
     It also counts the writes that may create work, so an idle dispatcher asks nothing."""
 
     def __init__(self, app: Any) -> None:
         self._app = app
         self._lock = threading.Lock()
         self.writes = 0
-        self.calls: Counter[str] = Counter()  # by X-Amz-Target, e.g. DynamoDB_20120810.GetItem
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         with self._lock:
-            self.calls[target] += 1
             if _DELIVERABLE.search(target) or "Action=SendMessage" in environ.get("QUERY_STRING", ""):
                 self.writes += 1
             return list(self._app(environ, start_response))
+
+
+class _Counted:
+    """Counts the requests made through one endpoint, by X-Amz-Target (e.g. DynamoDB_20120810.GetItem)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._lock:
+            self.calls[environ.get("HTTP_X_AMZ_TARGET", "")] += 1
+        return self._app(environ, start_response)
 
 
 class _QuietHandler(MotoRequestHandler):
@@ -139,17 +153,24 @@ def _query_reads_one_partition() -> None:
 
 
 class MotoServer:
+    """One emulated AWS, two endpoints: `url` for the local stack's own plumbing and for tests, and
+    `functions_url` for the functions, where faults are injected and every call is counted."""
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         _back_up_items_not_tables()
         _query_reads_one_partition()
-        self._app = app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self.faults = FaultInjector(self._app)
+        self._functions_app = _Counted(self.faults)
+        self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
+        self._functions_server = make_server(host, 0, self._functions_app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
+        self.functions_url = f"http://{host}:{self._functions_server.server_port}"
 
     @property
     def calls(self) -> Counter[str]:
-        """Requests so far, by API action."""
-        return self._app.calls
+        """The functions' requests so far, by API action (faulted ones included)."""
+        return self._functions_app.calls
 
     @property
     def writes(self) -> int:
@@ -157,10 +178,12 @@ class MotoServer:
         return self._app.writes
 
     def start(self) -> None:
-        threading.Thread(target=self._server.serve_forever, name="moto", daemon=True).start()
+        for name, server in (("moto", self._server), ("moto-functions", self._functions_server)):
+            threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
 
     def stop(self) -> None:
         self._server.shutdown()
+        self._functions_server.shutdown()
 
     def reset(self) -> None:
         """Forgets every resource: moto's state belongs to the process, not to one server."""

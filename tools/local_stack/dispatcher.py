@@ -1,5 +1,13 @@
-"""Delivers asynchronous work to handlers as AWS would: DynamoDB stream records (with the
-template's FilterCriteria and partial batch failures), EventBridge rule targets, and schedules."""
+"""Delivers asynchronous work to the functions as AWS would:
+
+- DynamoDB stream records, per event source mapping: the template's FilterCriteria, BatchSize,
+  partial batch failures (the batch is retried from the first failed record), MaximumRetryAttempts
+  (-1: until it succeeds) and the OnFailure destination; one batch per shard at a time, in order;
+- EventBridge rule targets and `lambda:Invoke` with `InvocationType=Event`: Lambda's asynchronous
+  invocation, run concurrently up to the function's concurrency, retried MaximumRetryAttempts times
+  (EventInvokeConfig; 2 by default), then sent to the OnFailure destination with the error;
+- schedules (rate expressions), fired by the clock.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +17,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,11 +27,12 @@ from moto.events.models import EventPattern
 
 from .aws import MotoServer, route_rule_to_queue
 from .clock import LocalClock
-from .containers import Containers
+from .lambda_service import LambdaService
 from .template import Template
 
-MAX_DELIVERY_ATTEMPTS = 3
+DEFAULT_ASYNC_RETRIES = 2
 ARCHIVE_LIMIT = 100_000
+ASYNC_WORKERS = 48
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 
 
@@ -32,14 +42,16 @@ class StreamSubscription:
     stream_arn: str
     batch_size: int
     patterns: list[EventPattern]
+    max_retries: int  # -1: until the batch succeeds (or, deployed, the record expires)
     on_failure_url: str | None = None
+    positions: dict[str, str] = field(default_factory=dict)  # the last sequence number handled, by shard
+    failing: dict[str, tuple[list[dict[str, Any]], int]] = field(default_factory=dict)  # batch, attempts
 
 
 @dataclass
 class QueueSubscription:
     function: str
     queue_url: str
-    on_failure_url: str | None = None
 
 
 @dataclass
@@ -62,38 +74,44 @@ class Schedule:
 
 
 class Dispatcher:
-    def __init__(self, template: Template, moto: MotoServer, containers: Containers, clock: LocalClock) -> None:
+    def __init__(self, template: Template, moto: MotoServer, lambdas: LambdaService, clock: LocalClock) -> None:
         self._moto = moto
-        self._containers = containers
+        self._lambdas = lambdas
         self._clock = clock
-        self._streams = moto.client("dynamodbstreams")
+        self._streams_client = moto.client("dynamodbstreams")
         self._sqs = moto.client("sqs")
         self._lock = threading.RLock()  # one pump at a time: deliveries happen in a clear order
         self.streams: list[StreamSubscription] = []
-        self._positions: dict[str, str] = {}  # the last sequence number read, by shard
         self.queues: list[QueueSubscription] = []
         self.schedules: list[Schedule] = []
+        self._async_config: dict[str, tuple[int, str | None]] = {}  # function: retries, OnFailure queue
         self.bus_name = ""
         self.archive_url = ""
         # Every event put on the bus, until GET /_local/events reads it. Kept here, not in the archive
-        # queue: moto's SendMessage costs time in proportion to a queue's length (it counts the
-        # messages on every send), and a burst of claims would leave thousands there.
+        # queue: moto's SendMessage costs time in proportion to a queue's length.
         self._archive: deque[dict[str, Any]] = deque(maxlen=ARCHIVE_LIMIT)
         self._archive_lock = threading.RLock()
         self.failures: list[dict[str, Any]] = []
         self._writes_seen = -1
+        self._async = ThreadPoolExecutor(max_workers=ASYNC_WORKERS, thread_name_prefix="async-invoke")
+        self._in_flight = 0
+        self._in_flight_lock = threading.Condition()
         self._subscribe(template)
 
     def _subscribe(self, template: Template) -> None:
         buses = list(template.of_type("AWS::Events::EventBus"))
         self.bus_name = template.physical_names[buses[0]] if buses else "default"
-        # Every event on the bus is also kept, so developers and tests can read what the service said.
+        # Every event on the bus is also kept, so developers and tests can read what was said on it.
         self.archive_url = route_rule_to_queue(
             self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]}
         )
         for function in template.functions():
             invoke_config = template.resolve(
                 template.resources[function.logical_id]["Properties"].get("EventInvokeConfig") or {}
+            )
+            self._async_config[function.name] = (
+                int(invoke_config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES)),
+                self._queue_url(invoke_config.get("DestinationConfig")),
             )
             for event_name, event in function.events.items():
                 props = template.resolve(event.get("Properties") or {})
@@ -106,6 +124,7 @@ class Dispatcher:
                             props["Stream"],
                             int(props.get("BatchSize", 100)),
                             [EventPattern.load(f["Pattern"]) for f in filters],
+                            int(props.get("MaximumRetryAttempts", -1)),
                             self._queue_url(props.get("DestinationConfig")),
                         )
                     )
@@ -114,9 +133,7 @@ class Dispatcher:
                     url = route_rule_to_queue(
                         self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"]
                     )
-                    self.queues.append(
-                        QueueSubscription(function.name, url, self._queue_url(invoke_config.get("DestinationConfig")))
-                    )
+                    self.queues.append(QueueSubscription(function.name, url))
                 elif kind in ("ScheduleV2", "Schedule"):
                     match = _RATE.match(props["ScheduleExpression"])
                     if not match:
@@ -131,15 +148,15 @@ class Dispatcher:
         arn = ((destination_config or {}).get("OnFailure") or {}).get("Destination")
         return str(self._sqs.get_queue_url(QueueName=str(arn).rsplit(":", 1)[-1])["QueueUrl"]) if arn else None
 
-    def _dead_letter(self, url: str | None, function: str, payload: dict[str, Any], error: str) -> None:
+    def _dead_letter(self, url: str | None, function: str, payload: Any, error: str, attempts: int) -> None:
         """What Lambda sends an OnFailure destination once the retries are exhausted: the request, the reason."""
         self.failures.append({"function": function, "error": error})
         if url:
             record = {
                 "requestContext": {
                     "condition": "RetriesExhausted",
-                    "approximateInvokeCount": MAX_DELIVERY_ATTEMPTS,
-                    "functionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
+                    "approximateInvokeCount": attempts,
+                    "functionArn": self._lambdas.function(function).arn,
                 },
                 "requestPayload": payload,
                 "responsePayload": {"errorMessage": error},
@@ -149,28 +166,69 @@ class Dispatcher:
     def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
         """Everything the dead-letter queues received since the last read, by function."""
         letters: dict[str, list[dict[str, Any]]] = {}
-        urls = {s.on_failure_url for s in self.streams} | {q.on_failure_url for q in self.queues}
+        urls = {s.on_failure_url for s in self.streams} | {url for _, url in self._async_config.values()}
         for url in sorted(u for u in urls if u):
             while messages := self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
                 for message in messages:
                     body = json.loads(message["Body"])
-                    name = body["requestContext"]["functionArn"].rsplit(":", 1)[-1]
-                    letters.setdefault(name, []).append(body)
+                    arn = body["requestContext"]["functionArn"]
+                    letters.setdefault(self._lambdas.function(arn).name, []).append(body)
                     self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return letters
+
+    # --- asynchronous invocations ----------------------------------------------------------------
+
+    def invoke_async(self, function: str, event: Any) -> None:
+        """Lambda's asynchronous invocation: queued, run when a container is free, retried, dead-lettered."""
+        with self._in_flight_lock:
+            self._in_flight += 1
+        self._async.submit(self._run_async, function, event)
+
+    def _run_async(self, function: str, event: Any) -> None:
+        retries, on_failure = self._async_config.get(function, (DEFAULT_ASYNC_RETRIES, None))
+        error = ""
+        try:
+            for _ in range(retries + 1):
+                invocation = self._lambdas.invoke(function, event, wait_for_container=True)
+                if not invocation.failed:
+                    return
+                error = f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"  # type: ignore[union-attr]
+            self._dead_letter(on_failure, function, event, error, retries + 1)
+        except Exception as crash:  # noqa: BLE001 - the local service itself failed; record it
+            self.failures.append({"function": function, "error": repr(crash)})
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+                self._in_flight_lock.notify_all()
+
+    def async_idle(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._in_flight_lock:
+            while self._in_flight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._in_flight_lock.wait(timeout=min(remaining, 0.5))
+            return True
+
+    @property
+    def in_flight(self) -> int:
+        with self._in_flight_lock:
+            return self._in_flight
 
     # --- pumping ---------------------------------------------------------------------------------
 
     def pump(self) -> int:
-        """Delivers what is pending right now; returns how many deliveries it made."""
+        """Delivers what is pending right now; returns how much it delivered."""
         with self._lock:
             writes = self._moto.writes
-            if writes == self._writes_seen:
+            failing = any(s.failing for s in self.streams)
+            if writes == self._writes_seen and not failing:
                 return 0  # nothing was written since everything was last read: nothing to deliver
             self._writes_seen = writes
             delivered = self._pump_streams() + sum(self._pump_queue(q) for q in self.queues)
-            if delivered:
-                self._writes_seen = -1  # a failed delivery may be retried: look again next time
+            if delivered or failing:
+                self._writes_seen = -1  # look again next time
             return delivered
 
     @contextmanager
@@ -179,11 +237,21 @@ class Dispatcher:
         with self._lock:
             yield
 
-    def drain(self, timeout_seconds: float = 120.0) -> None:
+    def drain(self, timeout_seconds: float = 180.0) -> bool:
+        """Until no stream record, queued event or asynchronous invocation is pending; False on timeout."""
         deadline = time.monotonic() + timeout_seconds
         with self._lock:
-            while self.pump() and time.monotonic() < deadline:
-                pass
+            while time.monotonic() < deadline:
+                delivered = self.pump()
+                idle = self.async_idle(timeout=max(0.0, deadline - time.monotonic()))
+                if not delivered and idle and not self._moto_has_news() and not any(s.failing for s in self.streams):
+                    return True
+                if not delivered and any(s.failing for s in self.streams):
+                    time.sleep(0.05)  # a failing batch is retried; give a fault time to be used up
+            return False
+
+    def _moto_has_news(self) -> bool:
+        return self._moto.writes != self._writes_seen
 
     def advance(self, seconds: float) -> list[dict[str, str]]:
         """Moves the clock, firing each schedule due on the way in time order, each drained."""
@@ -198,7 +266,8 @@ class Dispatcher:
             fired = []
             for moment, schedule in fires:
                 self._clock.set(moment)
-                self._containers.invoke_here(schedule.function, self._scheduled_event(schedule, moment))
+                # EventBridge Scheduler invokes asynchronously; the advance waits for it and its work.
+                self.invoke_async(schedule.function, self._scheduled_event(schedule, moment))
                 self.drain()
                 fired.append({"function": schedule.function, "at": moment.isoformat()})
             self._clock.set(end)
@@ -210,73 +279,88 @@ class Dispatcher:
         return {**schedule.payload, "schedule": schedule.name, "time": moment.isoformat()}
 
     def _pump_streams(self) -> int:
-        """Reads each stream once per pump and hands every subscription its own filtered share, in order
-        (as each event source mapping would read the shard for itself)."""
+        """Each event source mapping reads each shard for itself, on from its own position."""
         delivered = 0
         for stream_arn in dict.fromkeys(s.stream_arn for s in self.streams):
             subscriptions = [s for s in self.streams if s.stream_arn == stream_arn]
-            shards = self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+            shards = self._streams_client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
             for shard in shards:
                 shard_id = shard["ShardId"]
-                # Read on from the last record seen. A cancelled transaction leaves no record behind: the
-                # emulator restores the items and the stream's length (aws._back_up_items_not_tables).
-                last = self._positions.get(shard_id)
-                position = (
-                    {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
-                    if last
-                    else {"ShardIteratorType": "TRIM_HORIZON"}
-                )
-                iterator = self._streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
-                    "ShardIterator"
-                ]
-                raw = self._streams.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
-                if not raw:
-                    continue
-                self._positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
-                records = [_as_lambda_record(r, stream_arn) for r in raw]
                 for subscription in subscriptions:
-                    mine = [
-                        r
-                        for r in records
-                        if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
-                    ]
-                    for start in range(0, len(mine), subscription.batch_size):
-                        self._deliver_batch(subscription, mine[start : start + subscription.batch_size])
-                        delivered += 1
+                    delivered += self._pump_shard(subscription, stream_arn, shard_id)
         return delivered
 
-    def _deliver_batch(self, subscription: StreamSubscription, records: list[dict[str, Any]]) -> None:
-        """Partial batch failures: retry from the first failed record, as Lambda's stream poller does."""
-        function = subscription.function
-        error = "records failed"
-        for _attempt in range(MAX_DELIVERY_ATTEMPTS):
-            try:
-                result = self._containers.invoke_here(function, {"Records": records}) or {}
-            except Exception as crash:  # noqa: BLE001 - a crashed invocation retries the whole batch
-                error = repr(crash)
-                continue
+    def _pump_shard(self, subscription: StreamSubscription, stream_arn: str, shard_id: str) -> int:
+        if shard_id in subscription.failing:
+            batch, attempts = subscription.failing.pop(shard_id)
+            return self._deliver_batch(subscription, shard_id, batch, attempts)
+        last = subscription.positions.get(shard_id)
+        position = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+            if last
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        iterator = self._streams_client.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
+            "ShardIterator"
+        ]
+        raw = self._streams_client.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
+        if not raw:
+            return 0
+        delivered = 0
+        records = [_as_lambda_record(r, stream_arn) for r in raw]
+        mine = [
+            r
+            for r in records
+            if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
+        ]
+        # Filtered-out records are passed over; the position moves past them.
+        subscription.positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
+        for start in range(0, len(mine), subscription.batch_size):
+            batch = mine[start : start + subscription.batch_size]
+            delivered += self._deliver_batch(subscription, shard_id, batch, 0)
+            if shard_id in subscription.failing:  # the rest waits behind the failing batch, in order
+                remaining = mine[start + subscription.batch_size :]
+                if remaining:
+                    failed_batch, attempts = subscription.failing[shard_id]
+                    subscription.failing[shard_id] = (failed_batch + remaining, attempts)
+                break
+        return delivered
+
+    def _deliver_batch(
+        self, subscription: StreamSubscription, shard_id: str, records: list[dict[str, Any]], attempts: int
+    ) -> int:
+        """Partial batch failures: retried from the first failed record, as Lambda's stream poller does."""
+        batch = records[: subscription.batch_size]
+        rest = records[subscription.batch_size :]
+        invocation = self._lambdas.invoke(subscription.function, {"Records": batch}, wait_for_container=True)
+        attempts += 1
+        if invocation.failed:
+            failed_from, error = 0, f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"  # type: ignore[union-attr]
+        else:
+            result = invocation.value() or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
             if not failed:
-                return
-            first = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed)
-            records = records[first:]
-        self._dead_letter(subscription.on_failure_url, function, {"Records": records}, error)
+                if rest:
+                    return 1 + self._deliver_batch(subscription, shard_id, rest, 0)
+                return 1
+            failed_from = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed), 0)
+            error = "records failed"
+        remaining = batch[failed_from:] + rest
+        if subscription.max_retries >= 0 and attempts > subscription.max_retries:
+            self._dead_letter(
+                subscription.on_failure_url, subscription.function, {"Records": remaining}, error, attempts
+            )
+            return 1
+        subscription.failing[shard_id] = (remaining, attempts)  # retried on the next pump
+        self.failures.append({"function": subscription.function, "error": error, "retrying": True})
+        return 1
 
     def _pump_queue(self, subscription: QueueSubscription) -> int:
         messages = self._sqs.receive_message(
             QueueUrl=subscription.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
         ).get("Messages", [])
         for message in messages:
-            event = _as_eventbridge_event(json.loads(message["Body"]))
-            error = ""
-            for _attempt in range(MAX_DELIVERY_ATTEMPTS):
-                try:
-                    self._containers.invoke_here(subscription.function, event)
-                    break
-                except Exception as crash:  # noqa: BLE001 - Lambda retries an asynchronous event, then gives up
-                    error = f"{type(crash).__name__}: {crash}"
-            else:
-                self._dead_letter(subscription.on_failure_url, subscription.function, event, error)
+            self.invoke_async(subscription.function, _as_eventbridge_event(json.loads(message["Body"])))
             self._sqs.delete_message(QueueUrl=subscription.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
 
@@ -289,8 +373,7 @@ class Dispatcher:
             return seen
 
     def keep_archived_events(self) -> int:
-        """Moves what reached the archive queue into memory; the stack calls it continuously, beside the
-        pump (a pump that delivers a long backlog would otherwise leave the queue growing)."""
+        """Moves what reached the archive queue into memory; the stack calls it continuously."""
         kept = 0
         with self._archive_lock:
             while messages := self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get(
@@ -303,6 +386,9 @@ class Dispatcher:
                     Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
                 )
         return kept
+
+    def stop(self) -> None:
+        self._async.shutdown(wait=False, cancel_futures=True)
 
 
 def _as_eventbridge_event(event: dict[str, Any]) -> dict[str, Any]:

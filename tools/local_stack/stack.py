@@ -1,27 +1,50 @@
-"""Starts the whole local stack in this process (used by `make run` and `make bench`)."""
+"""Starts the whole local stack (used by `make run`, `make chaos`, `make bench` and the e2e tests)."""
 
 from __future__ import annotations
 
+import errno
 import os
-import sys
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer
 
 from tools.ads_sandbox.server import AdsSandbox
 
 from .auth import LocalAuthority
 from .aws import CREDENTIALS, MotoServer, create_resources
 from .clock import LocalClock
-from .containers import Containers
 from .dispatcher import Dispatcher
 from .gateway import Gateway
-from .template import ROOT, Template
+from .invoke_api import InvokeApi
+from .lambda_service import LambdaService
+from .template import Template
+
+# What the local stack changes in the template's parameters, and why.
+LOCAL_PARAMETERS = {
+    # Few retry index shards: every minute the scheduler looks at each, and a simulated day should be quick.
+    "RetryShards": ("LOCAL_RETRY_SHARDS", "2"),
+    # The Ads app quota the whole fleet keeps (0: none); the sandbox may keep one of its own.
+    "AdsQuotaPerSecond": ("LOCAL_ADS_QUOTA_PER_SECOND", "0"),
+}
+
+
+class PortInUse(SystemExit):
+    """A port of the stack is taken: most likely another `make run` is up."""
+
+
+class _Deferred:
+    """A WSGI app known only after its server has a port (the functions need the port first)."""
+
+    app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
 
 
 @dataclass
@@ -31,96 +54,99 @@ class LocalStack:
     moto: MotoServer
     sandbox: AdsSandbox
     clock: LocalClock
-    containers: Containers
+    lambdas: LambdaService
     dispatcher: Dispatcher
-    server: ThreadingHTTPServer
+    servers: list[BaseWSGIServer]
     authority: LocalAuthority
     stopping: threading.Event
+    log_dir: Path
 
     def stop(self) -> None:
-        """Stops serving and delivering, so a process can start another stack (make bench)."""
+        """Stops serving, delivering and every container, so a process can start another stack (make bench)."""
         self.stopping.set()
-        self.server.shutdown()
+        for server in self.servers:
+            server.shutdown()
+        self.dispatcher.stop()
+        self.lambdas.stop()
         self.sandbox.shutdown()
         self.moto.reset()
         self.moto.stop()
 
 
+def _bind(port: int, what: str, serve: Callable[[], Any]) -> Any:
+    try:
+        return serve()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"Port {port} ({what}) is already in use: a local stack may already be running "
+                f"(`make run`), or set another port ({'API_PORT' if 'API' in what else 'SANDBOX_PORT'}=...)."
+            ) from None
+        raise
+
+
 def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
-    # Powertools warns on every invocation that records no metric; locally that is noise.
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
-    sys.path.insert(0, str(ROOT / "layers" / "domain"))
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-
-    moto = MotoServer()
-    moto.start()
-    # One retry shard locally: the scheduled retry queries each shard every minute, and moving the
-    # clock through days should stay quick. Deployed, RetryShards defaults to 8.
-    template = Template(
-        parameter_overrides={
-            "AdsBaseUrl": sandbox_url,
-            "RetryShards": os.environ.get("LOCAL_RETRY_SHARDS", "1"),
-            # Locally every container shares one process, so this is the whole stack's Ads rate (0: none).
-            "AdsRequestsPerSecond": os.environ.get("LOCAL_ADS_REQUESTS_PER_SECOND", "0"),
-        }
-    )
-    create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
-    clock = LocalClock(Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-")) / "clock")
-
-    # The handlers' environment: the template's, resolved to local names, plus what only exists here.
-    for function in template.functions():
-        os.environ.update(function.environment)
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": moto.url,
-            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-            "AWS_DEFAULT_REGION": CREDENTIALS["region_name"],
-            "ADS_ACCESS_TOKEN_PARAMETER": "",
-            "ADS_ACCESS_TOKEN": os.environ.get("SANDBOX_TOKEN", "local-sandbox-token"),
-            "ADS_READ_TIMEOUT_SECONDS": os.environ.get("ADS_READ_TIMEOUT_SECONDS", "1.0"),
-            "SERVICE_CLOCK_FILE": str(clock.path),
-            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-        }
-    )
-
-    # Settings are read once per process; a second stack in the same process (make bench) has new ports.
-    from live_mission.settings import load_settings
-
-    load_settings.cache_clear()
-
     sandbox = AdsSandbox(
         required_token=os.environ.get("SANDBOX_TOKEN") or None,
         timeout_seconds=float(os.environ.get("SANDBOX_TIMEOUT_SECONDS", "1.5")),
     )
-    sandbox.serve(port=sandbox_port)
+    _bind(sandbox_port, "Ads sandbox", lambda: sandbox.serve(port=sandbox_port))
+    invoke_app = _Deferred()
+    invoke_server = InvokeApi.serve_app(invoke_app)
 
-    containers = Containers(template.functions(), size=int(os.environ.get("LOCAL_CONTAINERS", "8")))
-    dispatcher = Dispatcher(template, moto, containers, clock)
+    moto = MotoServer()
+    moto.start()
+    overrides = {name: os.environ.get(variable, default) for name, (variable, default) in LOCAL_PARAMETERS.items()}
+    template = Template(parameter_overrides={"AdsBaseUrl": sandbox_url, **overrides})
+    create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
+    run_dir = Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-"))
+    clock = LocalClock(run_dir / "clock")
+
+    # What only exists here: the emulator's endpoints (the functions' own, where faults are injected),
+    # the sandbox's token, the service clock. Everything else is the template's, resolved.
+    local_environment = {
+        "AWS_ENDPOINT_URL": moto.functions_url,
+        "AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{invoke_server.server_port}",
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "ADS_ACCESS_TOKEN_PARAMETER": "",
+        "ADS_ACCESS_TOKEN": os.environ.get("SANDBOX_TOKEN", "local-sandbox-token"),
+        "ADS_READ_TIMEOUT_SECONDS": os.environ.get("ADS_READ_TIMEOUT_SECONDS", "1.0"),
+        "SERVICE_CLOCK_FILE": str(clock.path),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }
+    functions = template.functions()
+    lambdas = LambdaService(
+        functions,
+        {f.name: {**f.environment, **local_environment} for f in functions},
+        run_dir / "logs",
+    )
+    dispatcher = Dispatcher(template, moto, lambdas, clock)
+    invoke_app.app = InvokeApi(lambdas, dispatcher)
     authority = LocalAuthority(
         clock, issuer=f"http://127.0.0.1:{api_port}/_local", audience=template.parameters["JwtAudience"]
     )
-    gateway = Gateway(template.http_routes(), containers, dispatcher, clock, authority, moto.client("events"))
-    server = gateway.serve("127.0.0.1", api_port)
-    threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+    gateway = Gateway(template.http_routes(), lambdas, dispatcher, clock, authority, moto.client("events"), moto.faults)
+    api_server = _bind(api_port, "API", lambda: gateway.serve("127.0.0.1", api_port))
+    servers: list[BaseWSGIServer] = [api_server, invoke_server]
+    for name, server in (("gateway", api_server), ("invoke-api", invoke_server)):
+        threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
 
     stopping = threading.Event()
 
     def forever(name: str, step: Callable[[], int]) -> None:
         """Repeats a step until the stack stops, resting while it finds nothing to do; a failure is
-        recorded (GET /_local/drain shows it) and the loop goes on."""
+        recorded (POST /_local/drain shows it) and the loop goes on."""
         while not stopping.is_set():
             try:
                 if step() == 0:
-                    time.sleep(0.1)
+                    time.sleep(0.05)
             except Exception as error:  # noqa: BLE001 - keep going; the failure is recorded
                 dispatcher.failures.append({"function": name, "error": repr(error)})
                 time.sleep(0.5)
 
-    # Deliveries (streams, rule queues), and the bus archive beside them: a long delivery backlog
-    # must not leave the archive queue growing.
     for name, step in (("dispatcher", dispatcher.pump), ("bus-archive", dispatcher.keep_archived_events)):
         threading.Thread(target=forever, args=(name, step), name=name, daemon=True).start()
     gateway.ready = True
@@ -130,9 +156,10 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
         moto,
         sandbox,
         clock,
-        containers,
+        lambdas,
         dispatcher,
-        server,
+        servers,
         authority,
         stopping,
+        run_dir / "logs",
     )

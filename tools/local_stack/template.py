@@ -57,6 +57,9 @@ class FunctionSpec:
     handler: str
     environment: dict[str, str]
     events: dict[str, dict[str, Any]]
+    timeout: int = 3
+    memory_size: int = 128
+    reserved_concurrency: int | None = None
 
     @property
     def name(self) -> str:
@@ -114,11 +117,14 @@ class Template:
         return self._ref(name)
 
     def functions(self) -> list[FunctionSpec]:
-        global_env = (self.raw.get("Globals", {}).get("Function", {}).get("Environment", {}) or {}).get("Variables", {})
+        """Each function with SAM's Globals applied, resolved (Ref, Sub) as far as the local stack knows."""
+        globals_ = self.raw.get("Globals", {}).get("Function", {}) or {}
+        global_env = (globals_.get("Environment") or {}).get("Variables", {})
         specs = []
         for logical_id, resource in self.of_type("AWS::Serverless::Function").items():
             props = resource["Properties"]
             env = {**global_env, **((props.get("Environment") or {}).get("Variables") or {})}
+            reserved = self.resolve(props.get("ReservedConcurrentExecutions"))
             specs.append(
                 FunctionSpec(
                     logical_id=logical_id,
@@ -126,6 +132,9 @@ class Template:
                     handler=props.get("Handler", "app.lambda_handler"),
                     environment={k: str(self.resolve(v)) for k, v in env.items()},
                     events=props.get("Events") or {},
+                    timeout=int(self.resolve(props.get("Timeout", globals_.get("Timeout", 3)))),
+                    memory_size=int(self.resolve(props.get("MemorySize", globals_.get("MemorySize", 128)))),
+                    reserved_concurrency=int(reserved) if reserved is not None else None,
                 )
             )
         return specs
