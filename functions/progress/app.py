@@ -4,31 +4,33 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_mission import wiring
-from live_mission.api import MissionId, build_resolver, seller_id_of
+from live_mission.api import SELLER, MissionId, build_resolver, documented, seller_id_of
 from live_mission.errors import RegistrationNotFound
 from live_mission.missions import mission_or_not_found
+from live_mission.models import RewardHistory
 from live_mission.observability import logger, metrics
-from live_mission.progress import Progress, progress_of
-from live_mission.rewards import RewardHistory, reward_history
+from live_mission.progress import Progress, activity_for, progress_of
+from live_mission.rewards import reward_history
 
 app = build_resolver()
 
 
-@app.get("/missions/<mission_id>/progress")
+@app.get("/missions/<mission_id>/progress", responses=documented(Progress), security=SELLER)
 def progress(mission_id: MissionId) -> Progress:
     seller_id = seller_id_of(app)
-    mission = mission_or_not_found(wiring.store(), mission_id)
-    if not wiring.store().get_registration(mission_id, seller_id):
+    mission = mission_or_not_found(wiring.missions(), mission_id)
+    registration = wiring.registrations().get(mission_id, seller_id)
+    if registration is None:
         raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
-    return progress_of(wiring.store(), mission, seller_id)
+    return progress_of(mission, registration, activity_for(wiring.activity(), mission, seller_id))
 
 
-@app.get("/rewards")
+@app.get("/rewards", responses=documented(RewardHistory), security=SELLER)
 def rewards() -> RewardHistory:
-    return reward_history(wiring.store(), seller_id_of(app))
+    return reward_history(wiring.registrations(), seller_id_of(app))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -1,6 +1,8 @@
 """Reward evaluation (W3): when a seller's activity changes (stream), and on a schedule for the final
 evaluation of missions whose grace period has ended."""
 
+from collections.abc import Mapping
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,9 +18,9 @@ def evaluate_for(record: DynamoDBRecord) -> None:
     wiring.reward_evaluator().evaluate_seller(str(keys["pk"]).removeprefix("SELLER#"))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext):
+def lambda_handler(event: dict, context: LambdaContext) -> Mapping[str, object]:
     if "Records" in event:
         return process_partial_response(event=event, record_handler=evaluate_for, processor=processor, context=context)
     return {"evaluated": wiring.reward_evaluator().finalize_due_missions()}

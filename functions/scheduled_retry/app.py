@@ -1,4 +1,5 @@
-"""Scheduled retry: every minute, attempts the registrations whose next attempt is due (A8)."""
+"""Every minute: starts the retry sweep of each index shard with work due (A8), one invocation of
+auto-creation per shard, so the sweep keeps pace with the Ads quota rather than with itself."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -6,7 +7,11 @@ from live_mission import wiring
 from live_mission.observability import logger, metrics
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return {"attempted": wiring.auto_creator().retry_due()}
+    shards = wiring.auto_creator().shards_with_work()
+    start = wiring.sweeps()
+    for shard in shards:
+        start(shard)
+    return {"sweeps_started": shards}

@@ -28,6 +28,7 @@ class Stack:
         self.sandbox = sandbox
         self.http = requests.Session()
         self._tokens: dict[tuple[str, str | None], str] = {}
+        self._events: list[dict[str, Any]] = []  # every event read from the bus so far
 
     # --- identities ------------------------------------------------------------------------------
     def token(self, sub: str, role: str | None = None) -> str:
@@ -157,6 +158,15 @@ class Stack:
                 },
             )
         )
+
+    def events_of(self, seller_id: str) -> list[dict[str, Any]]:
+        """The service's events out about one seller, in the order the bus delivered them."""
+        self._events.extend(self.control("GET", "/_local/events")["events"])
+        return [
+            e
+            for e in self._events
+            if e["source"] == "live-gmv-max-mission" and e["detail"].get("seller_id") == seller_id
+        ]
 
     def auto_creation(self, mission_id: str, seller_id: str) -> dict[str, Any]:
         """The registration's `auto_creation`, as the seller reads it."""

@@ -35,7 +35,7 @@ def test_a1_a6_the_seed_example_goes_live_at_8_next_morning(world: Stack) -> Non
         "budget_increase_percent": 50,
         "increase_limit": 1,
         "starts_on": "2026-02-09",
-        "ends_on": "2026-02-12",
+        "ends_on": "2026-02-11",  # the campaign period ends at 00:00 on 12 February, exclusive
     }
     assert campaign["key_live_mode"] is False and campaign["aigc_remix"] is True
     [created] = world.auto_campaigns(seller)

@@ -59,16 +59,50 @@ def test_a10_opting_out_while_retrying_finds_a_campaign_that_was_created_after_a
     assert len(world.campaigns(seller)) == 1
 
 
-def test_a10_opting_out_when_the_ads_platform_is_down_holds_and_a_repeat_finishes(world: Stack) -> None:
+def test_a10_opting_out_when_the_ads_platform_is_down_is_recorded_and_the_service_switches_it_off(
+    world: Stack,
+) -> None:
+    # Given a seller with an auto-created campaign, and the Ads platform refusing status updates
     mission_id, seller, _ = _registered_with_campaign(world)
-    world.fault("update_campaign_status", "error", 1)
+    world.fault("update_campaign_status", "error", 3)
 
-    failed = _opt_out(world, mission_id, seller)
+    # When they opt out, once
+    answer = _opt_out(world, mission_id, seller)
 
-    assert failed.status_code == 503 and int(failed.headers["Retry-After"]) > 0
-    assert world.auto_creation(mission_id, seller)["status"] == "OPTED_OUT"
-    assert _opt_out(world, mission_id, seller).json()["auto_creation"]["campaign"]["status"] == "DISABLE"
+    # Then the opt-out is recorded at once, and the answer says the switch-off is under way
+    assert answer.status_code == 200
+    state = answer.json()["auto_creation"]
+    assert state["status"] == "OPTED_OUT" and state["campaign_switch_off"] == "PENDING"
+    assert "keep trying" in state["reason"]
+    assert [c["status"] for c in world.campaigns(seller)] == ["ENABLE"]
+
+    # And the service itself keeps at it until the Ads platform confirms; the seller never repeats it
+    world.advance(20 * 60)
+    state = world.auto_creation(mission_id, seller)
+    assert state["campaign_switch_off"] == "DONE" and state["campaign"]["status"] == "DISABLE"
     assert [c["status"] for c in world.campaigns(seller)] == ["DISABLE"]
+
+
+def test_a10_an_opt_out_while_retrying_in_an_ads_outage_holds_and_nothing_is_ever_created(world: Stack) -> None:
+    # Given a registration retrying because the Ads platform is down (listing campaigns fails too)
+    mission_id = world.put_mission()
+    seller = world.new_eligible_seller()
+    world.fault("create_campaign", "error", 1)
+    world.claim(mission_id, seller)
+    assert world.auto_creation(mission_id, seller)["status"] == "RETRYING"
+    world.fault("any", "error", 10_000)
+
+    # When the seller opts out during the outage
+    answer = _opt_out(world, mission_id, seller)
+
+    # Then it is recorded at once, and no later attempt creates anything, during or after the outage
+    assert answer.status_code == 200 and answer.json()["auto_creation"]["status"] == "OPTED_OUT"
+    world.advance(60 * 60)
+    world.clear_faults()
+    world.advance(60 * 60)
+    state = world.auto_creation(mission_id, seller)
+    assert state["status"] == "OPTED_OUT" and state["campaign_switch_off"] == "DONE"
+    assert world.campaigns(seller) == []
 
 
 def test_a10_opt_out_needs_a_registration(world: Stack) -> None:

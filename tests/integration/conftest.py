@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -17,10 +17,11 @@ import requests
 from moto import mock_aws
 
 from live_mission import wiring
+from live_mission.store.dynamo import Table
 from tests.support import free_port
 from tools.ads_sandbox.server import AdsSandbox
-from tools.local_stack.aws import MotoServer, create_resources
-from tools.local_stack.http_api import http_api_event, operator_authorizer, seller_authorizer
+from tools.local_stack.aws import CREDENTIALS, MotoServer, create_resources
+from tools.local_stack.http_api import OPERATOR_ARN, http_api_event, operator_authorizer, seller_authorizer
 from tools.local_stack.template import ROOT, Template
 
 
@@ -38,7 +39,7 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
     ads, ads_url = sandbox
     ads.state.reset()
     with mock_aws():
-        template = Template(parameter_overrides={"AdsBaseUrl": ads_url})
+        template = Template(parameter_overrides={"AdsBaseUrl": ads_url, "OperatorPrincipalArns": OPERATOR_ARN})
         create_resources(
             boto3.client("dynamodb", region_name="us-east-1"), boto3.client("events", region_name="us-east-1"), template
         )
@@ -73,6 +74,18 @@ def load_handler(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def tables(emulator: tuple[MotoServer, Template]) -> Callable[[], Table]:
+    """A new client on the emulator's MissionTable each call, as each Lambda container has its own."""
+    server, template = emulator
+
+    def table() -> Table:
+        resource = boto3.resource("dynamodb", endpoint_url=server.url, **CREDENTIALS)
+        return Table(template.physical_names["MissionTable"], resource)
+
+    return table
 
 
 @pytest.fixture

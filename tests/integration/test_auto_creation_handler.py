@@ -1,5 +1,5 @@
-"""The auto-creation handler against moto and the sandbox: stream redelivery and racing triggers
-create nothing more (A5)."""
+"""The auto-creation handler against moto and the sandbox: its MissionRegistered trigger redelivered, a
+second trigger and the retry sweep all at once create one campaign (A5)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,20 @@ import json
 import uuid
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeSerializer
-
 from tests.integration.conftest import context, http_event, load_handler
 from tests.support import CLAIM, eligible_seller, mission_body
 
 
-def _register(service: Any, seller: str) -> dict[str, Any]:
-    missions, registration = load_handler("missions"), load_handler("registration")
-    body = json.dumps(mission_body())
+def _registered(service: Any, seller: str) -> None:
     put = http_event(
         "PUT",
         "/admin/missions/M1",
         "/admin/missions/{mission_id}",
         operator=True,
-        body=body,
+        body=json.dumps(mission_body()),
         path_parameters={"mission_id": "M1"},
     )
-    assert missions.lambda_handler(put, context())["statusCode"] in (200, 201)
+    assert load_handler("mission_admin").lambda_handler(put, context())["statusCode"] in (200, 201)
     service.ads.state.put_seller(seller, eligible_seller(f"adv-{seller}"))
     claim = http_event(
         "POST",
@@ -35,40 +30,48 @@ def _register(service: Any, seller: str) -> dict[str, Any]:
         body=json.dumps(CLAIM),
         path_parameters={"mission_id": "M1"},
     )
-    assert registration.lambda_handler(claim, context())["statusCode"] == 201
-    table = boto3.resource("dynamodb", region_name="us-east-1").Table(service.table)
-    return table.get_item(Key={"pk": f"SELLER#{seller}", "sk": "REGISTRATION#M1"})["Item"]  # type: ignore[no-any-return]
+    assert load_handler("registration").lambda_handler(claim, context())["statusCode"] == 201
 
 
-def _insert_record(item: dict[str, Any], event_id: str) -> dict[str, Any]:
-    serializer = TypeSerializer()
-    image = {k: serializer.serialize(v) for k, v in item.items()}
+def _mission_registered(seller: str) -> dict[str, Any]:
     return {
-        "eventID": event_id,
-        "eventName": "INSERT",
-        "eventSource": "aws:dynamodb",
-        "dynamodb": {
-            "Keys": {"pk": image["pk"], "sk": image["sk"]},
-            "NewImage": image,
-            "SequenceNumber": str(uuid.uuid4().int)[:20],
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        },
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "MissionRegistered",
+        "source": "live-gmv-max-mission",
+        "account": "123456789012",
+        "time": "2026-02-08T19:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"mission_id": "M1", "seller_id": seller, "event_id": "e1"},
     }
 
 
-def test_a_redelivered_record_and_a_second_trigger_create_one_campaign(service) -> None:  # type: ignore[no-untyped-def]
-    # Given a registration and its stream record
-    item = _register(service, "S1")
-    record = _insert_record(item, "event-1")
+def test_a_redelivered_trigger_a_second_trigger_and_the_sweep_create_one_campaign(service) -> None:  # type: ignore[no-untyped-def]
+    # Given a registration and its MissionRegistered event
+    _registered(service, "S1")
     handler = load_handler("auto_creation")
+    event = _mission_registered("S1")
 
-    # When the record is delivered, delivered again, and a different delivery of the same insert comes
-    first = handler.lambda_handler({"Records": [record]}, context())
-    again = handler.lambda_handler({"Records": [record]}, context())
-    other = handler.lambda_handler({"Records": [_insert_record(item, "event-2")]}, context())
+    # When it is delivered, delivered again, and the retry sweep of every shard comes too
+    first = handler.lambda_handler(event, context())
+    again = handler.lambda_handler(event, context())
+    service.clock_file.write_text("2026-02-09T02:10:00+07:00")
+    sweeps = [handler.lambda_handler({"retry_shard": shard}, context()) for shard in range(16)]
 
-    # Then every batch succeeds and exactly one campaign exists
-    assert first["batchItemFailures"] == again["batchItemFailures"] == other["batchItemFailures"] == []
+    # Then exactly one campaign exists, created by the first delivery
+    assert first == {"status": "CREATED"} and again == {"status": None}
+    assert sum(s["attempted"] for s in sweeps) == 0
     campaigns = [c for c in service.ads.state.campaigns.values() if c["seller_id"] == "S1"]
-    assert len(campaigns) == 1
-    assert service.ads.state.calls["create_campaign"] == 1
+    assert len(campaigns) == 1 and service.ads.state.calls["create_campaign"] == 1
+
+
+def test_a_malformed_trigger_is_refused_before_anything_happens(service) -> None:  # type: ignore[no-untyped-def]
+    handler = load_handler("auto_creation")
+    for bad in ({"retry_shard": -1}, {**_mission_registered("S1"), "detail": {"mission_id": "../x"}}):
+        try:
+            handler.lambda_handler(bad, context())
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {bad}")
+    assert service.ads.state.calls["create_campaign"] == 0

@@ -82,4 +82,5 @@ def test_ingestion_records_or_refuses_and_never_crashes(service: Any, entry: tup
         assert table.query(KeyConditionExpression=Key("pk").eq("SELLER#S1"))["Count"] == before
     else:
         items = table.query(KeyConditionExpression=Key("pk").eq("SELLER#S1"))["Items"]
-        assert all(isinstance(i.get("gmv", i.get("spend", Decimal(0))), Decimal) for i in items)
+        versions = [v for i in items for v in i["versions"]]
+        assert all(isinstance(v.get("gmv", v.get("spend")), Decimal) for v in versions)

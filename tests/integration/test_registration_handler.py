@@ -1,35 +1,35 @@
-"""The registration, eligibility and missions handlers against moto and the sandbox."""
+"""The HTTP handlers in-process against moto and the sandbox: what a claim writes, and what it does not."""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 
 import boto3
 from boto3.dynamodb.conditions import Key
 
-from live_mission.store import MissionStore
+from live_mission.store.dynamo import Table
+from live_mission.store.registrations import RegistrationStore
 from tests.integration.conftest import context, http_event, load_handler
 from tests.support import CLAIM, eligible_seller, mission_body
-from tools.local_stack.aws import CREDENTIALS, MotoServer
-from tools.local_stack.template import Template
+from tests.unit.world import World
 
 
-def _put_mission(mission_id: str = "M1") -> None:
-    missions = load_handler("missions")
+def _put_mission(mission_id: str = "M1", *, operator: bool = True) -> dict:  # type: ignore[type-arg]
     event = http_event(
         "PUT",
         f"/admin/missions/{mission_id}",
         "/admin/missions/{mission_id}",
-        operator=True,
+        operator=operator,
+        seller=None if operator else "S1",
         body=json.dumps(mission_body()),
         path_parameters={"mission_id": mission_id},
     )
-    assert missions.lambda_handler(event, context())["statusCode"] == 201
+    return load_handler("mission_admin").lambda_handler(event, context())  # type: ignore[no-any-return]
 
 
 def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type-arg]
-    handler = load_handler("registration")
     event = http_event(
         "POST",
         f"/missions/{mission_id}/registrations",
@@ -38,54 +38,55 @@ def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type
         body=json.dumps(CLAIM),
         path_parameters={"mission_id": mission_id},
     )
-    return handler.lambda_handler(event, context())  # type: ignore[no-any-return]
+    return load_handler("registration").lambda_handler(event, context())  # type: ignore[no-any-return]
 
 
-def test_registration_is_stored_once_under_the_seller_and_counted(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_writes_one_registration_under_the_seller_with_its_plan(service) -> None:  # type: ignore[no-untyped-def]
     # Given a mission and an eligible seller
-    _put_mission()
+    assert _put_mission()["statusCode"] == 201
     service.ads.state.put_seller("S1", eligible_seller("A1"))
 
     # When the seller claims twice
     first, second = _register("S1"), _register("S1")
 
-    # Then one registration exists, keyed by seller, and the mission counts one
+    # Then one registration exists, keyed by seller, due for its safety net, with the plan it consented to
     assert (first["statusCode"], second["statusCode"]) == (201, 200)
+    assert json.loads(first["body"]) == json.loads(second["body"])
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(service.table)
     item = table.get_item(Key={"pk": "SELLER#S1", "sk": "REGISTRATION#M1"})["Item"]
     assert item["status"] == "PENDING" and item["advertiser_id"] == "A1"
     assert item["retry_deadline"] == "2026-02-09T17:00:00.000000Z"  # midnight in Jakarta
-    stats = [table.get_item(Key={"pk": f"MISSION#M1#STATS#{n:02d}", "sk": "STATS"}).get("Item", {}) for n in range(16)]
-    assert sum(int(s.get("registrations", 0)) for s in stats) == 1
+    assert item["due_at"] == "2026-02-08T19:05:00.000000Z" and item["due_shard"].startswith("RETRY#")
+    assert item["plan"]["roas_bid"] == 2 and item["consent"]["campaign"]["budget"] == 180000
+    # Nothing else: no counter, no shared item in the claim's write
+    assert [i["sk"] for i in table.query(KeyConditionExpression=Key("pk").eq("SELLER#S1"))["Items"]] == [
+        "REGISTRATION#M1"
+    ]
 
 
-def test_blocked_registration_writes_no_registration_only_the_blocker_count(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_blocked_claim_writes_nothing_of_the_seller(service) -> None:  # type: ignore[no-untyped-def]
     _put_mission()
     service.ads.state.put_seller("S2", eligible_seller("A2", ads_permission=False))
     response = _register("S2")
     assert response["statusCode"] == 422
+    assert json.loads(response["body"])["error"]["blockers"][0]["code"] == "ADS_PERMISSION_NOT_GRANTED"
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(service.table)
-    assert "Item" not in table.get_item(Key={"pk": "SELLER#S2", "sk": "REGISTRATION#M1"})
     assert table.query(KeyConditionExpression=Key("pk").eq("SELLER#S2"))["Items"] == []
-    stats = [table.get_item(Key={"pk": f"MISSION#M1#STATS#{n:02d}", "sk": "STATS"}).get("Item") for n in range(16)]
-    [shard] = [s for s in stats if s]
-    assert "registrations" not in shard and shard["blocked_ADS_PERMISSION_NOT_GRANTED"] == 1
 
 
-def test_racing_conditional_writes_make_exactly_one_registration(emulator: tuple[MotoServer, Template]) -> None:
-    # Given the table on the moto server, which applies requests one at a time as DynamoDB applies
-    # writes to one item (in-process moto does not lock, so a race there tests moto, not us)
-    server, template = emulator
-    item = {"mission_id": "M1", "seller_id": "S3", "status": "PENDING", "registered_at": "2026-02-08T19:00:00+00:00"}
+def test_racing_claims_make_exactly_one_registration(tables: Callable[[], Table]) -> None:
+    # Given sixteen writers, each with its own client as sixteen Lambda containers would have
+    world = World()
+    world.seller()
+    world.claim()
+    record = world.registration()
     barrier = threading.Barrier(16)
     results: list[bool] = []
 
-    # When sixteen writers, each with its own client as sixteen Lambda containers would have, claim at once
     def claim() -> None:
-        resource = boto3.resource("dynamodb", endpoint_url=server.url, **CREDENTIALS)
-        store = MissionStore(template.physical_names["MissionTable"], dynamodb=resource)
+        store = RegistrationStore(tables())
         barrier.wait()
-        results.append(store.create_registration(dict(item)))
+        results.append(store.create(record))
 
     threads = [threading.Thread(target=claim) for _ in range(16)]
     for thread in threads:
@@ -97,10 +98,9 @@ def test_racing_conditional_writes_make_exactly_one_registration(emulator: tuple
     assert sorted(results) == [False] * 15 + [True]
 
 
-def test_eligibility_handler_answers_without_writing(service) -> None:  # type: ignore[no-untyped-def]
+def test_the_eligibility_handler_answers_without_writing(service) -> None:  # type: ignore[no-untyped-def]
     _put_mission()
     service.ads.state.put_seller("S4", eligible_seller("A4", ad_accounts=[]))
-    handler = load_handler("eligibility")
     event = http_event(
         "GET",
         "/missions/M1/eligibility",
@@ -108,29 +108,24 @@ def test_eligibility_handler_answers_without_writing(service) -> None:  # type: 
         seller="S4",
         path_parameters={"mission_id": "M1"},
     )
-    response = handler.lambda_handler(event, context())
+    response = load_handler("eligibility").lambda_handler(event, context())
     assert response["statusCode"] == 200
     assert [b["code"] for b in json.loads(response["body"])["blockers"]] == ["NO_VALID_AD_ACCOUNT"]
 
 
 def test_a_request_without_identity_is_refused(service) -> None:  # type: ignore[no-untyped-def]
     _put_mission()
-    handler = load_handler("registration")
     event = http_event(
         "GET", "/missions/M1/registration", "/missions/{mission_id}/registration", path_parameters={"mission_id": "M1"}
     )
-    response = handler.lambda_handler(event, context())
-    assert response["statusCode"] == 401
+    assert load_handler("registration").lambda_handler(event, context())["statusCode"] == 401
 
 
-def test_operator_routes_need_iam(service) -> None:  # type: ignore[no-untyped-def]
-    missions = load_handler("missions")
-    event = http_event(
-        "PUT",
-        "/admin/missions/M9",
-        "/admin/missions/{mission_id}",
-        seller="S1",
-        body=json.dumps(mission_body()),
-        path_parameters={"mission_id": "M9"},
-    )
-    assert missions.lambda_handler(event, context())["statusCode"] == 403
+def test_operator_routes_need_a_named_operator(service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from live_mission import wiring
+
+    assert _put_mission("M9", operator=False)["statusCode"] == 403  # a seller's token
+    monkeypatch.setenv("OPERATOR_PRINCIPAL_ARNS", "arn:aws:iam::123456789012:role/someone-else")
+    wiring.new_container()
+    refused = _put_mission("M9")
+    assert refused["statusCode"] == 403 and json.loads(refused["body"])["error"]["code"] == "FORBIDDEN"

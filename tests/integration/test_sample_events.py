@@ -20,7 +20,7 @@ def test_sample_event_is_handled(service, sample: str) -> None:  # type: ignore[
     from live_mission.models import Mission, MissionDefinition
 
     definition = MissionDefinition.model_validate(mission_body())
-    wiring.store().put_mission(Mission(mission_id="M1", **definition.model_dump()))
+    wiring.missions().put(Mission(mission_id="M1", **definition.model_dump()))
     service.ads.state.put_seller("S1", eligible_seller("A1"))
     function = sample.split("_")[0]
 

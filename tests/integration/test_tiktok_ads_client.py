@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from live_mission.ads import AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
+from live_mission.ads import AdsNotReached, AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
 from live_mission.tiktok_ads import TikTokAdsClient
 from tests.support import eligible_seller
 from tools.ads_sandbox.server import AdsSandbox
@@ -57,12 +57,14 @@ def test_a_missing_token_is_rejected_not_retried(sandbox: tuple[AdsSandbox, str]
     with pytest.raises(AdsRejected) as raised:
         TikTokAdsClient(sandbox[1], lambda: "").seller_account("S1")
     assert raised.value.code == 40104
-    assert raised.value.retryable is False
+    assert raised.value.outcome_unknown is False
 
 
-def test_an_unreachable_platform_is_unreachable() -> None:
-    with pytest.raises(AdsUnreachable):
+def test_a_platform_never_reached_did_nothing_and_a_timeout_may_have() -> None:
+    with pytest.raises(AdsNotReached) as refused:
         TikTokAdsClient("http://127.0.0.1:9", lambda: "t", connect_timeout=0.2).seller_account("S1")
+    assert refused.value.outcome_unknown is False
+    assert AdsUnreachable("read timeout").outcome_unknown is True
 
 
 def test_the_official_sdk_reads_the_sandbox(client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str]) -> None:
@@ -108,7 +110,7 @@ def test_the_client_keeps_its_rate_and_the_sandbox_its_limit(sandbox: tuple[AdsS
         # A call whose slot is further off than it may wait is refused here, and nothing is sent.
         impatient = TikTokAdsClient(url, lambda: "token", rate=RequestRate(1), max_wait_seconds=0.1)
         impatient.seller_account("S1")
-        with pytest.raises(AdsThrottled, match="client limit"):
+        with pytest.raises(AdsNotReached, match="client limit"):
             impatient.seller_account("S1")
         assert sum(ads.state.calls.values()) == calls_before + 30 + 1
     finally:

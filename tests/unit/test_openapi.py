@@ -13,6 +13,7 @@ def test_every_contract_route_is_documented_with_its_security() -> None:
     assert routes == {
         ("GET", "/missions"),
         ("GET", "/missions/{mission_id}/eligibility"),
+        ("GET", "/missions/{mission_id}/campaign-preview"),
         ("POST", "/missions/{mission_id}/registrations"),
         ("GET", "/missions/{mission_id}/registration"),
         ("POST", "/missions/{mission_id}/auto-creation/opt-out"),
@@ -28,5 +29,6 @@ def test_every_contract_route_is_documented_with_its_security() -> None:
             expected = "iam" if path.startswith("/admin/") else "sellerJwt"
             assert operation["security"] == [{expected: []}]
             assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"
+                "$ref": "#/components/schemas/ErrorBody"
             }
+            assert "HTTPValidationError" not in str(operation["responses"])

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.events.models import EventPattern
@@ -43,6 +43,7 @@ class StreamSubscription:
     batch_size: int
     patterns: list[EventPattern]
     max_retries: int  # -1: until the batch succeeds (or, deployed, the record expires)
+    tumbling_window_seconds: int = 0
     on_failure_url: str | None = None
     positions: dict[str, str] = field(default_factory=dict)  # the last sequence number handled, by shard
     failing: dict[str, tuple[list[dict[str, Any]], int]] = field(default_factory=dict)  # batch, attempts
@@ -125,6 +126,7 @@ class Dispatcher:
                             int(props.get("BatchSize", 100)),
                             [EventPattern.load(f["Pattern"]) for f in filters],
                             int(props.get("MaximumRetryAttempts", -1)),
+                            int(props.get("TumblingWindowInSeconds", 0)),
                             self._queue_url(props.get("DestinationConfig")),
                         )
                     )
@@ -332,8 +334,13 @@ class Dispatcher:
         """Partial batch failures: retried from the first failed record, as Lambda's stream poller does."""
         batch = records[: subscription.batch_size]
         rest = records[subscription.batch_size :]
-        invocation = self._lambdas.invoke(subscription.function, {"Records": batch}, wait_for_container=True)
+        event: dict[str, Any] = {"Records": batch}
+        if subscription.tumbling_window_seconds:
+            event.update(self._window(subscription, shard_id))
+        invocation = self._lambdas.invoke(subscription.function, event, wait_for_container=True)
         attempts += 1
+        if not invocation.failed and subscription.tumbling_window_seconds and "state" not in (invocation.value() or {}):
+            invocation.error = {"errorType": "InvalidResponse", "errorMessage": "a tumbling window answer needs state"}
         if invocation.failed:
             failed_from, error = 0, f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"  # type: ignore[union-attr]
         else:
@@ -354,6 +361,21 @@ class Dispatcher:
         subscription.failing[shard_id] = (remaining, attempts)  # retried on the next pump
         self.failures.append({"function": subscription.function, "error": error, "retrying": True})
         return 1
+
+    def _window(self, subscription: StreamSubscription, shard_id: str) -> dict[str, Any]:
+        """What a tumbling window adds to a stream invocation (the window's final invocations are not
+        made locally: the service keeps no window state)."""
+        length = subscription.tumbling_window_seconds
+        now = self._clock.now().timestamp()
+        start = datetime.fromtimestamp(now - now % length, UTC)
+        return {
+            "window": {"start": start.isoformat(), "end": (start + timedelta(seconds=length)).isoformat()},
+            "state": {},
+            "shardId": shard_id,
+            "eventSourceARN": subscription.stream_arn,
+            "isFinalInvokeForWindow": False,
+            "isWindowTerminatedEarly": False,
+        }
 
     def _pump_queue(self, subscription: QueueSubscription) -> int:
         messages = self._sqs.receive_message(

@@ -21,6 +21,7 @@ from .aws import CREDENTIALS, MotoServer, create_resources
 from .clock import LocalClock
 from .dispatcher import Dispatcher
 from .gateway import Gateway
+from .http_api import OPERATOR_ARN
 from .invoke_api import InvokeApi
 from .lambda_service import LambdaService
 from .template import Template
@@ -32,6 +33,12 @@ LOCAL_PARAMETERS = {
     # The Ads app quota the whole fleet keeps (0: none); the sandbox may keep one of its own.
     "AdsQuotaPerSecond": ("LOCAL_ADS_QUOTA_PER_SECOND", "0"),
 }
+
+
+def _listed(text: str) -> dict[str, str]:
+    """`Name=value,Name=value`: any template parameter, for runs that need other values (bench, chaos)."""
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {name.strip(): value.strip() for name, value in pairs}
 
 
 class PortInUse(SystemExit):
@@ -98,7 +105,15 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     moto = MotoServer()
     moto.start()
     overrides = {name: os.environ.get(variable, default) for name, (variable, default) in LOCAL_PARAMETERS.items()}
-    template = Template(parameter_overrides={"AdsBaseUrl": sandbox_url, **overrides})
+    template = Template(
+        parameter_overrides={
+            "AdsBaseUrl": sandbox_url,
+            "JwtIssuer": f"http://127.0.0.1:{api_port}/_local",
+            "OperatorPrincipalArns": OPERATOR_ARN,
+            **overrides,
+            **_listed(os.environ.get("LOCAL_TEMPLATE_PARAMETERS", "")),
+        }
+    )
     create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
     run_dir = Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-"))
     clock = LocalClock(run_dir / "clock")
@@ -126,7 +141,7 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     dispatcher = Dispatcher(template, moto, lambdas, clock)
     invoke_app.app = InvokeApi(lambdas, dispatcher)
     authority = LocalAuthority(
-        clock, issuer=f"http://127.0.0.1:{api_port}/_local", audience=template.parameters["JwtAudience"]
+        clock, issuer=template.parameters["JwtIssuer"], audience=template.parameters["JwtAudience"]
     )
     gateway = Gateway(template.http_routes(), lambdas, dispatcher, clock, authority, moto.client("events"), moto.faults)
     api_server = _bind(api_port, "API", lambda: gateway.serve("127.0.0.1", api_port))

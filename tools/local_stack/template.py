@@ -86,6 +86,10 @@ class Template:
             ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
+            if key == "Fn::Join":
+                separator, parts = arg
+                resolved = self.resolve(parts)
+                return separator.join(resolved if isinstance(resolved, list) else [resolved])
             if key == "Fn::GetAtt":
                 return self.physical_names.get(f"{arg[0]}.{arg[1]}", f"{arg[0]}.{arg[1]}")
             if key == "Fn::Sub":

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class AdsError(Exception):
-    """Any failure of the Ads platform. `retryable` says whether a later attempt may succeed."""
+    """Any failure of the Ads platform. `outcome_unknown` says whether the platform may have done what
+    was asked all the same (a create that timed out may have created the campaign: A5)."""
 
-    retryable = True
+    outcome_unknown = False
 
     def __init__(self, message: str, *, code: int | None = None, request_id: str | None = None) -> None:
         super().__init__(message)
@@ -23,22 +24,28 @@ class AdsError(Exception):
         self.request_id = request_id
 
 
+class AdsNotReached(AdsError):
+    """The request never reached the platform (connection refused, the client's own rate limit)."""
+
+
 class AdsUnreachable(AdsError):
-    """Connection refused, timed out, or an HTTP-level failure: the call's outcome is unknown."""
+    """Sent, but no usable answer came back (read timeout, dropped connection): the outcome is unknown."""
+
+    outcome_unknown = True
 
 
 class AdsThrottled(AdsError):
-    """Codes 40016, 40100, 40133: requests made too frequently."""
+    """Codes 40016, 40100, 40133: requests made too frequently; nothing was done."""
 
 
 class AdsTransientError(AdsError):
-    """5xxxx codes, 51010 (transient timeout) among them."""
+    """5xxxx codes, 51010 (transient timeout) among them: the platform may or may not have done it."""
+
+    outcome_unknown = True
 
 
 class AdsRejected(AdsError):
-    """4xxxx codes other than throttling: the request itself is wrong; repeating it will not help."""
-
-    retryable = False
+    """4xxxx codes other than throttling: the request itself was refused; nothing was done."""
 
 
 class AdAccount(BaseModel):
@@ -90,6 +97,8 @@ class AdsPlatform(Protocol):
     def advertiser_timezone(self, advertiser_id: str) -> str | None: ...
 
     def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]: ...
+
+    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None: ...
 
     def create_live_campaign(self, request: dict[str, Any]) -> str: ...
 

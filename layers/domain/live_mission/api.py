@@ -1,23 +1,82 @@
-"""What every HTTP function shares: the resolver with OpenAPI validation, the SPEC error shape,
-body limits, and identity taken only from the verified token (or IAM for operators)."""
+"""What every HTTP function shares: the resolver with OpenAPI validation, the SPEC error shape, body
+limits, and identity taken only from the verified token (or IAM for named operators)."""
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from .errors import Forbidden, ServiceError, Unauthorized, ValidationFailed
+from .errors import Forbidden, ServiceBusy, ServiceError, Unauthorized, ValidationFailed
+from .models import ErrorBody
 from .observability import logger
+from .settings import load_settings
+from .store.dynamo import StorageBusy
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 32  # the contract's bodies nest three levels; deeper is refused before it is parsed
 JSON = "application/json"
-MissionId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+MissionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+SELLER: list[dict[str, list[str]]] = [{"sellerJwt": []}]
+OPERATOR: list[dict[str, list[str]]] = [{"iam": []}]
+SECURITY_SCHEMES: dict[str, Any] = {
+    "sellerJwt": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The seller is the token's sub.",
+    },
+    "iam": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "AWS Signature Version 4 by a principal named in OperatorPrincipalArns; locally an operator "
+        "token (role=admin).",
+    },
+}
+
+
+def _error(description: str, *, retry_after: bool = False) -> OpenAPIResponse:
+    response: OpenAPIResponse = {"description": description, "content": {JSON: {"model": ErrorBody}}}
+    if retry_after:
+        response["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+    return response
+
+
+def documented(
+    answer: Any,
+    *,
+    created: bool = False,
+    operator: bool = False,
+    ads: bool = False,
+    errors: dict[int, str] | None = None,
+) -> dict[int, OpenAPIResponse]:
+    """A route's answers (docs/openapi.json): its own, and the errors every route shares, in the SPEC shape."""
+    ok: OpenAPIResponse = {"description": "OK", "content": {JSON: {"model": answer}}}
+    unavailable = "SERVICE_BUSY" + (" or ADS_PLATFORM_UNAVAILABLE (the Ads platform cannot be reached)" if ads else "")
+    responses: dict[int, OpenAPIResponse] = {
+        200: ok,
+        400: _error("Bad input: VALIDATION_FAILED (with fields) or a rule's code"),
+        404: _error("MISSION_NOT_FOUND, REGISTRATION_NOT_FOUND or NOT_FOUND"),
+        413: _error("PAYLOAD_TOO_LARGE: the body is over 16 KiB"),
+        415: _error("UNSUPPORTED_MEDIA_TYPE: the body is not application/json"),
+        503: _error(f"{unavailable}: try again after Retry-After seconds", retry_after=True),
+    }
+    if created:
+        responses[201] = {**ok, "description": "Created"}
+        responses[200] = {**ok, "description": "Already there: the same as when it was created"}
+    if operator:
+        responses[403] = _error("FORBIDDEN: not a principal named as an operator")
+    else:
+        responses[401] = _error("UNAUTHORIZED: a valid seller token is required")
+    for status, description in (errors or {}).items():
+        responses[status] = _error(description)
+    return dict(sorted(responses.items()))
 
 
 def error_response(error: ServiceError) -> Response:
@@ -31,6 +90,28 @@ def _field_of(detail: dict[str, Any]) -> dict[str, Any]:
     return {"field": ".".join(location), "message": str(detail.get("msg", "invalid")), "type": detail.get("type", "")}
 
 
+def _depth(text: str) -> int:
+    """How deep JSON brackets nest (strings skipped), without parsing: parsing is what must not recurse."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _refusal(event: Mapping[str, Any]) -> ServiceError | None:
     """Bodies are small JSON documents; anything else is refused before it is parsed or validated."""
     body = event.get("body") or ""
@@ -40,53 +121,41 @@ def _refusal(event: Mapping[str, Any]) -> ServiceError | None:
     content_type = headers.get("content-type", "").strip().lower()
     if body and content_type and not content_type.startswith(JSON):
         return _UnsupportedMediaType("Send the body as application/json.")
+    if body and _depth(body) > MAX_JSON_DEPTH:
+        return ValidationFailed(
+            f"The body nests deeper than {MAX_JSON_DEPTH} levels.",
+            fields=[{"field": "body", "message": "nested too deeply", "type": "json_invalid"}],
+        )
     return None
 
 
-class _PerThread:
-    """An attribute each thread sees its own value of."""
-
-    _values = threading.local()
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    def __get__(self, instance: object, owner: type | None = None) -> Any:
-        return getattr(self._values, self._name)
-
-    def __set__(self, instance: object, value: Any) -> None:
-        setattr(self._values, self._name, value)
-
-
 class MissionApi(APIGatewayHttpResolver):
-    """Powertools keeps the request being resolved on a class attribute (`BaseRouter.current_event`),
-    shared by every resolver in the process. Lambda resolves one request per process at a time, but
-    where containers are threads of one process (the local stack), two sellers' requests would read
-    each other's token. Here each thread reads its own request."""
-
-    current_event = _PerThread()
-    lambda_context = _PerThread()
+    """Powertools' HTTP API resolver, refusing what no route should ever parse."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         refusal = _refusal(event)
         if refusal is not None:
             return {
                 "statusCode": refusal.status,
-                "headers": {"Content-Type": JSON},
+                "headers": {"Content-Type": JSON, **refusal.headers},
                 "body": json.dumps(refusal.body()),
                 "isBase64Encoded": False,
             }
-        self.current_event = self._to_proxy_event(dict(event))
-        self.lambda_context = context
         return super().resolve(event, context)
 
 
 def build_resolver() -> MissionApi:
     app = MissionApi(enable_validation=True)
+    app.configure_openapi(title="LIVE GMV Max Mission service", security_schemes=SECURITY_SCHEMES)
 
     @app.exception_handler(ServiceError)
     def _service_error(error: ServiceError) -> Response:
         return error_response(error)
+
+    @app.exception_handler(StorageBusy)
+    def _storage_busy(error: StorageBusy) -> Response:
+        logger.warning("storage busy", extra={"error": str(error)})
+        return error_response(ServiceBusy("We are very busy right now; please try again in a moment."))
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
@@ -132,12 +201,15 @@ def seller_id_of(app: APIGatewayHttpResolver) -> str:
     return subject
 
 
-def require_operator(app: APIGatewayHttpResolver) -> None:
-    """Operator routes are signed with IAM (deployed) or an admin token (the local gateway maps it to IAM)."""
-    iam = (
-        app.current_event.request_context.authorizer.get("iam")
-        if app.current_event.request_context.authorizer
-        else None
-    )
-    if not iam:
+def operator_of(app: APIGatewayHttpResolver) -> str:
+    """Operator routes are signed with IAM; only the principals named in OperatorPrincipalArns are
+    operators (any other principal allowed to invoke the API is refused). Returns who it is."""
+    authorizer = app.current_event.request_context.authorizer
+    iam = authorizer.get("iam") if authorizer else None
+    caller = str((iam or {}).get("userArn") or "")
+    if not caller:
         raise Forbidden("An operator credential is required.")
+    if caller not in load_settings().operator_principal_arns:
+        logger.warning("refused a principal that is not an operator", extra={"principal": caller})
+        raise Forbidden("This principal is not an operator of this service.")
+    return caller

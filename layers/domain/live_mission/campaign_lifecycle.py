@@ -3,6 +3,11 @@
 A withdrawn LIVE room (A3) and a stopped auto-created campaign (A4) become facts about the seller that
 block auto-creation in every later mission. The service only records; it never changes a campaign
 the seller edited (A7) and never stops one when a mission ends (A9).
+
+A report may come before the service recorded its own campaign (a create that timed out but
+succeeded): such a campaign is still the service's, recognised by its deterministic name on the Ads
+side, and the report is kept on the campaign's record for the attempt that records it. A report for
+a campaign that is not the seller's (not recorded for them, not theirs on the Ads side) changes nothing.
 """
 
 from __future__ import annotations
@@ -11,36 +16,83 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .ads import AdsPlatform
+from .models import AutoCreationStatus, SafeId
 from .observability import logger
-from .store import MissionStore
+from .ports import Registrations
+from .records import CampaignRecord, CampaignReport
 
 # Statuses that stop an auto-created campaign (A4); the seller may still restart it on the Ads side.
-_STOPPING = frozenset({"AUTHORIZATION_CANCELED", "DISABLED", "DELETED"})
+STOPPING = frozenset({"AUTHORIZATION_CANCELED", "DISABLED", "DELETED"})
+WITHDRAWN = "LIVEROOM_WITHDRAWN"
 # The Ads platform's operation status for the statuses that have one.
 _OPERATION_STATUS = {"ENABLED": "ENABLE", "DISABLED": "DISABLE", "DELETED": "DELETE"}
+_UNSETTLED = (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING, AutoCreationStatus.FAILED)
 
 
 class CampaignStatusChanged(BaseModel):
-    """`ads.gmvmax` / `CampaignStatusChanged` (SPEC section 3)."""
+    """`ads.gmvmax` / `CampaignStatusChanged` (docs/contract.md)."""
 
     model_config = ConfigDict(extra="ignore")
 
-    seller_id: str = Field(min_length=1, max_length=128)
+    seller_id: SafeId
     advertiser_id: str = Field(min_length=1, max_length=128)
     campaign_id: str = Field(min_length=1, max_length=128)
     status: Literal["ENABLED", "DISABLED", "LIVEROOM_WITHDRAWN", "AUTHORIZATION_CANCELED", "DELETED"]
     changed_at: AwareDatetime
 
 
-def record_status_change(store: MissionStore, change: CampaignStatusChanged) -> None:
-    at = change.changed_at.isoformat()
-    if change.status == "LIVEROOM_WITHDRAWN":  # A3: whichever campaign it was reported on
-        store.record_seller_fact(change.seller_id, "withdrawn_at", at, campaign_id=change.campaign_id)
-    record = store.campaign_record(change.seller_id, change.campaign_id)
-    if not record or record.get("origin") != "AUTO":
-        return  # a manual campaign is the seller's own business
-    status = _OPERATION_STATUS.get(change.status, change.status)
-    if not store.record_campaign_status(record, status, at):
-        logger.info("older campaign status ignored", extra={"campaign_id": change.campaign_id})
-    if change.status in _STOPPING:  # A4
-        store.record_seller_fact(change.seller_id, "stopped_at", at, campaign_id=change.campaign_id)
+class CampaignReports:
+    def __init__(self, registrations: Registrations, ads: AdsPlatform) -> None:
+        self._registrations = registrations
+        self._ads = ads
+
+    def record(self, change: CampaignStatusChanged) -> None:
+        """Raises AdsError when the campaign's owner cannot be checked now (the platform retries the event)."""
+        status = _OPERATION_STATUS.get(change.status, change.status)
+        kept = self._registrations.record_campaign_report(
+            change.seller_id, change.campaign_id, change.advertiser_id, status, change.changed_at
+        )
+        record = kept or self._registrations.campaign(change.seller_id, change.campaign_id)
+        if record is None:
+            return
+        if record.origin != "AUTO":
+            record = self._recognise(change, record)
+            if record is None:
+                logger.info(
+                    "status report for a campaign that is not the seller's", extra={"campaign_id": change.campaign_id}
+                )
+                return
+        at = change.changed_at
+        if change.status == WITHDRAWN:  # A3: whichever of the seller's campaigns it was reported on
+            self._registrations.record_fact(change.seller_id, "withdrawn_at", at, campaign_id=change.campaign_id)
+        if record.origin != "AUTO" or record.mission_id is None:
+            return  # a manual campaign is the seller's own business
+        if change.status in STOPPING:  # A4, even when the report is older than the status shown
+            self._registrations.record_fact(change.seller_id, "stopped_at", at, campaign_id=change.campaign_id)
+        if kept is not None:  # the registration shows the latest report only
+            report = CampaignReport(campaign_id=change.campaign_id, status=status, changed_at=at)
+            self._registrations.report_campaign_status(record.mission_id, change.seller_id, report)
+
+    def _recognise(self, change: CampaignStatusChanged, record: CampaignRecord) -> CampaignRecord | None:
+        """Whose campaign is it? The service's own if the Ads platform names it as this seller's
+        registration names its campaign (its creation may be unrecorded yet); else, for a withdrawal (the
+        only status of a manual campaign that matters, A3), the seller's own if it runs on one of their
+        ad accounts; else nobody's here."""
+        registrations = self._registrations.of_seller(change.seller_id)
+        unsettled = [
+            r for r in registrations if r.status in _UNSETTLED or r.outcome_unknown or r.switch_off == "PENDING"
+        ]
+        if unsettled:
+            found = self._ads.campaign(change.advertiser_id, change.campaign_id)
+            for registration in unsettled:
+                if found and registration.plan and found.campaign_name == registration.plan.campaign_name:
+                    return self._registrations.mark_auto_created(
+                        change.seller_id, change.campaign_id, registration.mission_id, change.advertiser_id
+                    )
+        if change.status != WITHDRAWN:
+            return None
+        known = {a for r in registrations for a in r.account.advertiser_ids}
+        if not known:  # not registered anywhere yet: ask the Ads platform which accounts are theirs
+            known = {a.advertiser_id for a in self._ads.seller_account(change.seller_id).ad_accounts}
+        return record if change.advertiser_id in known else None

@@ -33,6 +33,7 @@ PAYMENT_SETUP_INCOMPLETE = Blocker(
     ],
 )
 
+BLOCKER_CODES = tuple(b.code for b in (ADS_PERMISSION_NOT_GRANTED, NO_VALID_AD_ACCOUNT, PAYMENT_SETUP_INCOMPLETE))
 _USABLE_OWNERS = ("SELLER", "AGENCY")  # R3: the seller's own account or an agency-authorized one
 
 

@@ -70,6 +70,15 @@ class RegistrationBlocked(ServiceError):  # R4
     status, code = 422, "REGISTRATION_BLOCKED"
 
 
+class ServiceBusy(ServiceError):
+    """DynamoDB kept refusing after our retries (throttling, conflicts): nothing was decided, try again."""
+
+    status, code = 503, "SERVICE_BUSY"
+
+    def __init__(self, message: str, retry_after_seconds: int = 1) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after_seconds)})
+
+
 class AdsPlatformUnavailable(ServiceError):  # R4: nothing written, the app may try again later
     status, code = 503, "ADS_PLATFORM_UNAVAILABLE"
 

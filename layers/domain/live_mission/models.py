@@ -1,13 +1,14 @@
-"""The public contract (SPEC section 3) as pydantic models: what the app and operators send and read."""
+"""The public contract (docs/contract.md) as pydantic models: what the app and operators send and read."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -18,15 +19,28 @@ from pydantic import (
     model_validator,
 )
 
+# Times a mission may name: wide enough for any campaign, narrow enough that date arithmetic never overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
 
 def _decimal_to_json(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("must be between 2000-01-01 and 2100-01-01")
+    return moment
 
 
 # Money and rates travel as JSON numbers, and live as Decimal everywhere in between.
 Money = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")]
 # Times travel as ISO 8601 with an explicit offset.
 Timestamp = Annotated[AwareDatetime, PlainSerializer(lambda t: t.isoformat(), return_type=str, when_used="json")]
+MissionTime = Annotated[Timestamp, AfterValidator(_in_range)]
+# Ids that travel in paths and keys: letters, digits, '-' and '_' (SPEC section 3 leaves them open; safe here).
+SafeId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class Contract(BaseModel):
@@ -54,10 +68,10 @@ class MissionDefinition(Contract):
     industry: StrictStr = Field(
         default="", max_length=64, description="optional; sellers' own industry is used for ROI"
     )
-    registration_opens_at: Timestamp
-    registration_closes_at: Timestamp
-    campaign_starts_at: Timestamp
-    campaign_ends_at: Timestamp
+    registration_opens_at: MissionTime
+    registration_closes_at: MissionTime
+    campaign_starts_at: MissionTime
+    campaign_ends_at: MissionTime
     grace_period_days: int = Field(ge=0, le=90)
     goals: Goals
     reward: RewardDefinition
@@ -74,6 +88,7 @@ class MissionDefinition(Contract):
 class Mission(MissionDefinition):
     mission_id: str
     updated_at: Timestamp | None = None
+    updated_by: str | None = Field(default=None, description="the operator who made the last change")
 
 
 class MissionList(Contract):
@@ -86,6 +101,25 @@ class Blocker(Contract):
     steps: list[str]
 
 
+class FieldError(Contract):
+    field: str
+    message: str
+    type: str
+
+
+class ErrorDetail(Contract):
+    code: str = Field(examples=["MISSION_NOT_OPEN"])
+    message: str
+    blockers: list[Blocker] | None = Field(default=None, description="R3/R4 only")
+    fields: list[FieldError] | None = Field(default=None, description="validation errors only")
+
+
+class ErrorBody(Contract):
+    """Every error answer (docs/contract.md)."""
+
+    error: ErrorDetail
+
+
 class Eligibility(Contract):
     eligible: bool
     blockers: list[Blocker]
@@ -95,6 +129,9 @@ class RegistrationRequest(Contract):
     accept_terms: StrictBool
     terms_version: StrictStr = Field(min_length=1, max_length=64)
     authorize_live_gmv_max: StrictBool
+    preview_id: StrictStr | None = Field(
+        default=None, max_length=2048, description="the campaign preview the seller was shown, if any"
+    )
 
 
 class AutoCreationStatus(StrEnum):
@@ -122,7 +159,26 @@ class PromotionDays(Contract):
     ends_on: str | None = None
 
 
+class CampaignPlan(Contract):
+    """The LIVE GMV Max campaign A6 asks for, exactly as it would be sent to the Ads platform."""
+
+    advertiser_id: str | None = None
+    campaign_name: str | None = None
+    start_time_utc: Timestamp
+    start_time_local: str
+    timezone: str
+    roas_bid: Money
+    budget: Money
+    promotion_days: PromotionDays
+    key_live_mode: bool
+    aigc_remix: bool
+    creative_mode: str
+
+
 class Campaign(Contract):
+    """A campaign as the registration shows it: the plan's settings for an auto-created one, the id,
+    origin and status for any."""
+
     campaign_id: str
     origin: CampaignOrigin
     status: str
@@ -138,6 +194,13 @@ class Campaign(Contract):
     aigc_remix: bool | None = None
     creative_mode: str | None = None
 
+    @classmethod
+    def auto_created(cls, plan: CampaignPlan, campaign_id: str, status: str = "ENABLE") -> Campaign:
+        return cls(campaign_id=campaign_id, origin=CampaignOrigin.AUTO, status=status, **plan.model_dump())
+
+
+SwitchOff = Literal["PENDING", "DONE"]
+
 
 class AutoCreation(Contract):
     status: AutoCreationStatus
@@ -145,6 +208,22 @@ class AutoCreation(Contract):
     attempts: int
     next_attempt_at: Timestamp | None = None
     campaign: Campaign | None = None
+    campaign_switch_off: SwitchOff | None = Field(
+        default=None,
+        description="after an opt-out (A10): PENDING while the service is still switching the campaign off, "
+        "DONE once the Ads platform confirmed it",
+    )
+
+
+class Consent(Contract):
+    """What the seller agreed to when claiming (R2), and the campaign plan fixed at that moment."""
+
+    terms_version: str
+    authorized_live_gmv_max: bool
+    consented_at: Timestamp
+    preview_id: str | None = None
+    campaign: CampaignPlan | None = None
+    differs_from_preview: list[str] = Field(default_factory=list)
 
 
 class Registration(Contract):
@@ -152,7 +231,68 @@ class Registration(Contract):
     seller_id: str
     registered_at: Timestamp
     advertiser_id: str
+    consent: Consent
     auto_creation: AutoCreation
+
+
+class Cohort(BaseModel):
+    country: str
+    industry: str | None
+    timing: Literal["normal", "campaign"]
+    authors: int
+
+
+class RoiRecommendation(Contract):
+    tiers: list[Money]
+    source: Literal["BENCHMARK_COHORT", "BENCHMARK_COUNTRY", "DEFAULT"]
+    cohort: Cohort
+
+    @property
+    def highest(self) -> Decimal:
+        return self.tiers[-1]
+
+
+class PreviewAutoCreation(Contract):
+    would_create: bool
+    status: AutoCreationStatus | None = Field(
+        description="null when a campaign would be created; else the status the registration would end in"
+    )
+    reason: str
+
+
+class Spend(Contract):
+    """What the campaign may spend a day, in the mission's currency: the seller's own ad account pays (A11)."""
+
+    currency: str
+    daily_budget: Money | None
+    promotion_day_max: Money | None = Field(description="the daily budget plus the Promotion Day increase")
+    derivation: str = Field(description="how the daily budget follows from the seller's history (O2)")
+
+
+class CampaignPreview(Contract):
+    preview_id: str
+    mission_id: str
+    registered: bool = Field(description="the seller has already claimed; a claim would return that registration")
+    eligible: bool
+    blockers: list[Blocker]
+    auto_creation: PreviewAutoCreation
+    campaign: CampaignPlan | None
+    roi: RoiRecommendation
+    spend: Spend
+
+
+class Reward(Contract):
+    reward_id: str
+    mission_id: str
+    type: str
+    value: Money
+    currency: str
+    voucher_code: str
+    granted_at: Timestamp
+
+
+class RewardHistory(Contract):
+    rewards: list[Reward]
 
 
 def utc_iso(moment: datetime) -> str:

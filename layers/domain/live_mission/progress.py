@@ -1,65 +1,30 @@
-"""Task progress (W1, W2, W4, W6): LIVE sessions and LIVE GMV Max spend in, requirements out.
+"""Task progress (W1, W2, W4, W6): requirements computed from the stored activity when they are read (W2).
 
-Progress is computed from the stored facts when it is read (W2). Facts are counted when they belong to
-the mission's campaign period (a session by when it started, spend by its date) and arrived before the
-grace period after the campaign ended (W3). GMV counts in the mission's currency only: there is no
-conversion, and a session reported in another currency is left out.
+What counts for a mission: sessions that start inside its campaign period, spend reports dated in its
+campaign dates, each at the version that had arrived by the end of its grace period (W3): the latest
+by the sender's sequence where every version has one, else by receipt. Data first arriving after the
+grace period never counts, and never removes what arrived in time. GMV counts in the mission's
+currency only (there is no conversion); a session in another currency still counts its minutes.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-
-from .models import Contract, Mission, Money, Timestamp, utc_iso
-from .store import MissionStore
+from .models import Contract, Mission, Money, Reward, Timestamp
+from .ports import Activity
+from .records import ActivityVersion, RegistrationRecord, SellerActivity
 
 RewardStatus = Literal["NOT_YET", "HELD", "GRANTED"]
+RequirementCode = Literal["GMV", "LIVE_MINUTES", "GMV_MAX_SPEND"]
 _CENTS = Decimal("0.01")
 SPEND_TARGET = Decimal("0.01")  # W2: any LIVE GMV Max spend at all
 
 
-class LiveSessionEnded(BaseModel):
-    """`shop.live` / `LiveSessionEnded` (SPEC section 3)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    session_id: str = Field(min_length=1, max_length=128)
-    seller_id: str = Field(min_length=1, max_length=128)
-    room_id: str = Field(min_length=1, max_length=128)
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
-    gmv: Decimal = Field(ge=0, max_digits=18, decimal_places=4)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-
-    @model_validator(mode="after")
-    def _ends_after_it_starts(self) -> LiveSessionEnded:
-        if self.ended_at < self.started_at:
-            raise ValueError("ended_at is before started_at")
-        if self.ended_at - self.started_at > timedelta(days=2):
-            raise ValueError("a LIVE session lasts at most two days")
-        return self
-
-
-class SpendReported(BaseModel):
-    """`ads.gmvmax` / `SpendReported` (SPEC section 3)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    report_id: str = Field(min_length=1, max_length=128)
-    seller_id: str = Field(min_length=1, max_length=128)
-    advertiser_id: str = Field(min_length=1, max_length=128)
-    campaign_id: str = Field(min_length=1, max_length=128)
-    date: date
-    spend: Decimal = Field(ge=0, max_digits=18, decimal_places=4)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-
-
 class Requirement(Contract):
-    code: Literal["GMV", "LIVE_MINUTES", "GMV_MAX_SPEND"]
+    code: RequirementCode
     achieved: Money
     target: Money
     remaining: Money
@@ -80,71 +45,55 @@ class Progress(Contract):
     counted_until: Timestamp
 
 
-def record_session(store: MissionStore, session: LiveSessionEnded, received_at: datetime) -> None:
-    store.put_live_session(
-        session.seller_id,
-        {
-            "session_id": session.session_id,
-            "room_id": session.room_id,
-            "started_at_utc": utc_iso(session.started_at),
-            "ended_at_utc": utc_iso(session.ended_at),
-            "gmv": session.gmv,
-            "currency": session.currency,
-            "received_at": utc_iso(received_at),
-        },
-    )
-
-
-def record_spend(store: MissionStore, report: SpendReported, reported_at: datetime, received_at: datetime) -> bool:
-    return store.put_spend_report(
-        report.seller_id,
-        {
-            "report_id": report.report_id,
-            "campaign_id": report.campaign_id,
-            "advertiser_id": report.advertiser_id,
-            "date": report.date.isoformat(),
-            "spend": report.spend,
-            "currency": report.currency,
-            "reported_at": utc_iso(reported_at),
-            "received_at": utc_iso(received_at),
-        },
-    )
-
-
 def grace_ends_at(mission: Mission) -> datetime:
     return mission.campaign_ends_at + timedelta(days=mission.grace_period_days)
 
 
-def _campaign_dates(mission: Mission) -> tuple[date, date]:
-    """The campaign period as calendar dates, in the offset the mission was given in."""
+def campaign_dates(mission: Mission) -> tuple[date, date]:
+    """The campaign period as calendar dates, in the offset the mission was given in (end exclusive)."""
     last = mission.campaign_ends_at - timedelta(microseconds=1)
     return mission.campaign_starts_at.date(), last.date()
 
 
-def measure(store: MissionStore, mission: Mission, seller_id: str) -> tuple[Decimal, Decimal, Decimal]:
+def activity_days(mission: Mission) -> tuple[date, date]:
+    """The days to read: sessions are filed by their start date in UTC, spend by the report's date."""
+    first, last = campaign_dates(mission)
+    starts, ends = mission.campaign_starts_at, mission.campaign_ends_at - timedelta(microseconds=1)
+    return min(first, starts.astimezone(UTC).date()), max(last, ends.astimezone(UTC).date())
+
+
+def counted_version(versions: list[ActivityVersion], arrived_by: datetime) -> ActivityVersion | None:
+    """The version that counts when data is counted until `arrived_by` (W3, W6). Versions are kept in the
+    order they arrived: without the sender's sequence, the last to arrive in time counts."""
+    in_time = [(arrival, v) for arrival, v in enumerate(versions) if v.received_at <= arrived_by]
+    if not in_time:
+        return None
+    if all(v.sequence is not None for _, v in in_time):
+        return max(in_time, key=lambda pair: (pair[1].sequence, pair[0]))[1]
+    return in_time[-1][1]
+
+
+def measure(mission: Mission, activity: SellerActivity) -> tuple[Decimal, Decimal, Decimal]:
     """GMV, LIVE minutes and LIVE GMV Max spend that count for this mission (W1, W2, W3)."""
-    arrived_by = utc_iso(grace_ends_at(mission))
-    sessions = store.live_sessions(seller_id, utc_iso(mission.campaign_starts_at), utc_iso(mission.campaign_ends_at))
-    counted = [
-        s
-        for s in sessions
-        if s["received_at"] <= arrived_by and s["started_at_utc"] < utc_iso(mission.campaign_ends_at)
-    ]
-    gmv = sum((Decimal(s["gmv"]) for s in counted if s["currency"] == mission.currency), Decimal(0))
-    seconds = sum(
-        (datetime.fromisoformat(s["ended_at_utc"]) - datetime.fromisoformat(s["started_at_utc"])).total_seconds()
-        for s in counted
-    )
-    minutes = (Decimal(str(seconds)) / 60).quantize(_CENTS, rounding=ROUND_DOWN)
-    first, last = _campaign_dates(mission)
-    spend = sum(
-        (
-            Decimal(r["spend"])
-            for r in store.spend_reports(seller_id)
-            if r["received_at"] <= arrived_by and first.isoformat() <= r["date"] <= last.isoformat()
-        ),
-        Decimal(0),
-    )
+    arrived_by = grace_ends_at(mission)
+    gmv, seconds, spend = Decimal(0), Decimal(0), Decimal(0)
+    for session in activity.sessions:
+        if not mission.campaign_starts_at <= session.started_at < mission.campaign_ends_at:
+            continue
+        version = counted_version(session.versions, arrived_by)
+        if version is None or version.ended_at is None:
+            continue
+        seconds += Decimal(str((version.ended_at - session.started_at).total_seconds()))
+        if version.currency == mission.currency and version.gmv is not None:
+            gmv += version.gmv
+    first, last = campaign_dates(mission)
+    for report in activity.spend_reports:
+        if not first <= report.date <= last:
+            continue
+        version = counted_version(report.versions, arrived_by)
+        if version is not None and version.spend is not None:
+            spend += version.spend
+    minutes = (seconds / 60).quantize(_CENTS, rounding=ROUND_DOWN)
     return gmv, minutes, spend
 
 
@@ -183,30 +132,19 @@ def requirements_of(mission: Mission, gmv: Decimal, minutes: Decimal, spend: Dec
 
 
 def _requirement(
-    code: Literal["GMV", "LIVE_MINUTES", "GMV_MAX_SPEND"],
-    achieved: Decimal,
-    target: Decimal,
-    remaining: Decimal,
-    *,
-    reached: str,
-    to_do: str,
+    code: RequirementCode, achieved: Decimal, target: Decimal, remaining: Decimal, *, reached: str, to_do: str
 ) -> Requirement:
     met = remaining == 0
     return Requirement(
-        code=code,
-        achieved=achieved,
-        target=target,
-        remaining=remaining,
-        met=met,
-        next_step=reached if met else to_do,
+        code=code, achieved=achieved, target=target, remaining=remaining, met=met, next_step=reached if met else to_do
     )
 
 
-def reward_progress(requirements: list[Requirement], reward: dict[str, Any] | None) -> RewardProgress:
+def reward_progress(requirements: list[Requirement], reward: Reward | None) -> RewardProgress:
     """W2, W3: GRANTED once granted; HELD when the goals are met but no ad spend exists; else NOT_YET."""
     if reward:
         return RewardProgress(
-            status="GRANTED", reason="Your exclusive LIVE voucher was granted.", reward_id=reward["reward_id"]
+            status="GRANTED", reason="Your exclusive LIVE voucher was granted.", reward_id=reward.reward_id
         )
     met = {r.code: r.met for r in requirements}
     if met["GMV"] and met["LIVE_MINUTES"] and not met["GMV_MAX_SPEND"]:
@@ -220,11 +158,16 @@ def reward_progress(requirements: list[Requirement], reward: dict[str, Any] | No
     return RewardProgress(status="NOT_YET", reason="Complete every requirement to receive your voucher.")
 
 
-def progress_of(store: MissionStore, mission: Mission, seller_id: str) -> Progress:
-    requirements = requirements_of(mission, *measure(store, mission, seller_id))
+def progress_of(mission: Mission, registration: RegistrationRecord, activity: SellerActivity) -> Progress:
+    requirements = requirements_of(mission, *measure(mission, activity))
     return Progress(
         mission_id=mission.mission_id,
         requirements=requirements,
-        reward=reward_progress(requirements, store.reward(mission.mission_id, seller_id)),
+        reward=reward_progress(requirements, registration.reward),
         counted_until=grace_ends_at(mission),
     )
+
+
+def activity_for(activity: Activity, mission: Mission, seller_id: str) -> SellerActivity:
+    first, last = activity_days(mission)
+    return activity.activity(seller_id, first, last)

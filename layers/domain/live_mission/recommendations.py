@@ -11,20 +11,34 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BeforeValidator, Field
 
 from .campaign_settings import DEFAULT_ROAS_BID
-from .models import Contract, Mission, Money
-from .store import MissionStore
+from .clock import Clock
+from .models import Cohort, Contract, Mission, RoiRecommendation, Timestamp
 
 Timing = Literal["normal", "campaign"]
 MINIMUM_COHORT = 20
 TIER_PERCENTILES = (25, 50, 75)
+ROI_PLACES = Decimal("0.0001")
+MAXIMUM_ROI = Decimal(1000)
 _CENTS = Decimal("0.01")
 
-AuthorRoi = Annotated[Decimal, Field(gt=0, le=1000, max_digits=12, decimal_places=4)]
+
+def _roi_figure(value: Any) -> Any:
+    """A JSON number as an ROI figure to 4 places: 1.5 + 0.1 arrives as 1.6000000000000001 from any JSON
+    library and is kept as 1.6, as a spreadsheet would show it. Text and booleans are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    figure = Decimal(str(value))
+    if not figure.is_finite() or not 0 < figure <= MAXIMUM_ROI:  # checked before rounding: 1e24 cannot round
+        raise ValueError(f"must be a number above 0 and at most {MAXIMUM_ROI}")
+    return figure.quantize(ROI_PLACES, rounding=ROUND_HALF_UP)
+
+
+AuthorRoi = Annotated[Decimal, BeforeValidator(_roi_figure), Field(gt=0, le=int(MAXIMUM_ROI))]
 
 
 class BenchmarkUpload(Contract):
@@ -33,21 +47,8 @@ class BenchmarkUpload(Contract):
     author_rois: list[AuthorRoi] = Field(min_length=1, max_length=2000)
 
 
-class Cohort(BaseModel):
-    country: str
-    industry: str | None
-    timing: Timing
-    authors: int
-
-
-class RoiRecommendation(BaseModel):
-    tiers: list[Money]
-    source: Literal["BENCHMARK_COHORT", "BENCHMARK_COUNTRY", "DEFAULT"]
-    cohort: Cohort
-
-    @property
-    def highest(self) -> Decimal:
-        return self.tiers[-1]
+class Benchmarks(Protocol):
+    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]: ...
 
 
 def timing_at(mission: Mission, moment: datetime) -> Timing:
@@ -65,9 +66,9 @@ def tiers_of(values: list[Decimal]) -> list[Decimal]:
     return [percentile(values, p) for p in TIER_PERCENTILES]
 
 
-def recommend(store: MissionStore, country: str, industry: str | None, timing: Timing) -> RoiRecommendation:
+def recommend(benchmarks: Benchmarks, country: str, industry: str | None, timing: Timing) -> RoiRecommendation:
     """O1: the exact cohort, else the country's, else ROI 2.0."""
-    by_industry = store.benchmarks(country, timing)
+    by_industry = benchmarks.benchmarks(country, timing)
     exact = by_industry.get(industry or "", [])
     if len(exact) >= MINIMUM_COHORT:
         cohort = Cohort(country=country, industry=industry, timing=timing, authors=len(exact))
@@ -78,3 +79,34 @@ def recommend(store: MissionStore, country: str, industry: str | None, timing: T
         return RoiRecommendation(tiers=tiers_of(everyone), source="BENCHMARK_COUNTRY", cohort=cohort)
     cohort = Cohort(country=country, industry=industry, timing=timing, authors=len(everyone))
     return RoiRecommendation(tiers=[DEFAULT_ROAS_BID] * 3, source="DEFAULT", cohort=cohort)
+
+
+class BenchmarkSaved(Contract):
+    country: str
+    industry: str
+    timing: Timing
+    authors: int
+    updated_at: Timestamp
+    updated_by: str
+
+
+def save_benchmark(
+    benchmarks: BenchmarkStore,
+    clock: Clock,
+    country: str,
+    industry: str,
+    timing: Timing,
+    upload: BenchmarkUpload,
+    by: str,
+) -> BenchmarkSaved:
+    at = clock.now()
+    benchmarks.put_benchmark(country, industry, timing, upload.author_rois, at, by)
+    return BenchmarkSaved(
+        country=country, industry=industry, timing=timing, authors=len(upload.author_rois), updated_at=at, updated_by=by
+    )
+
+
+class BenchmarkStore(Benchmarks, Protocol):
+    def put_benchmark(
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+    ) -> None: ...

@@ -1,12 +1,17 @@
-"""Claiming the mission: eligibility (R3, R6) and registration (R1, R2, R4, R5)."""
+"""Claiming the mission: eligibility (R3, R6), the campaign preview, and registration (R1, R2, R4, R5),
+which fixes the campaign plan the seller consented to (A6)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from .ads import AdsError, AdsPlatform, SellerAdsAccount
+from .ads import AdsCampaign, AdsError, AdsPlatform, SellerAdsAccount
+from .campaign_settings import budget_derivation, plan_campaign, promotion_day_max
 from .clock import Clock
+from .consent import differences, preview_id, read_preview_id, shown
+from .decisions import BLOCKED, REASONS, Outlook, outlook_of, serving_store
 from .eligibility import advertising_account, eligibility_of
 from .errors import (
     AdsPlatformUnavailable,
@@ -16,109 +21,223 @@ from .errors import (
     RegistrationNotFound,
     TermsNotAccepted,
 )
-from .events import EventPublisher
 from .local_time import advertiser_zone, end_of_local_day
 from .missions import mission_or_not_found, registration_is_open
 from .models import (
-    AutoCreation,
     AutoCreationStatus,
-    Campaign,
+    CampaignPlan,
+    CampaignPreview,
+    Consent,
     Eligibility,
     Mission,
+    PreviewAutoCreation,
     Registration,
     RegistrationRequest,
-    utc_iso,
+    RoiRecommendation,
+    Spend,
 )
-from .observability import logger, metrics
-from .recommendations import RoiRecommendation, recommend, timing_at
-from .store import MissionStore
+from .observability import Metric, logger, metrics
+from .ports import Missions, Registrations, Statistics
+from .recommendations import recommend, timing_at
+from .records import AccountSnapshot, RegistrationRecord, SellerFacts
 
-# A registration whose stream delivery is lost is still picked up by the scheduled retry (A1).
-PENDING_SAFETY_NET = timedelta(minutes=5)
-PENDING_REASON = "Registered. Your LIVE GMV Max campaign is being created automatically."
+# A registration whose trigger is lost is still picked up by the retry sweep (A1).
+SAFETY_NET = timedelta(minutes=5)
+UNAVAILABLE = "The Ads platform cannot be reached right now; please try again."
 
 
-class RegistrationService:
-    def __init__(self, store: MissionStore, ads: AdsPlatform, clock: Clock, events: EventPublisher) -> None:
-        self._store = store
+@dataclass(frozen=True)
+class Assessment:
+    """Everything a claim made now would decide, from the Ads platform's account facts and our own."""
+
+    account: SellerAdsAccount
+    eligibility: Eligibility
+    roi: RoiRecommendation
+    outlook: Outlook
+    snapshot: AccountSnapshot | None = None
+    advertiser_id: str | None = None
+    timezone: str | None = None
+    plan: CampaignPlan | None = None
+
+
+class Claims:
+    def __init__(
+        self, missions: Missions, registrations: Registrations, statistics: Statistics, ads: AdsPlatform, clock: Clock
+    ) -> None:
+        self._missions = missions
+        self._registrations = registrations
+        self._statistics = statistics
         self._ads = ads
         self._clock = clock
-        self._events = events
 
     def eligibility(self, mission_id: str, seller_id: str) -> Eligibility:
         """R6: the same blockers as registration, without registering."""
-        mission_or_not_found(self._store, mission_id)
-        return eligibility_of(self._seller_account(seller_id))
+        mission_or_not_found(self._missions, mission_id)
+        return eligibility_of(self._account(seller_id))
+
+    def preview(self, mission_id: str, seller_id: str) -> CampaignPreview:
+        """What a claim now would lead to: blockers, whether a campaign would be created (and if not,
+        why), its settings exactly as they would be sent, and what it may spend. Writes nothing."""
+        mission = mission_or_not_found(self._missions, mission_id)
+        registration, facts = self._registrations.get_with_facts(mission_id, seller_id)
+        found = self._assess(mission, seller_id, facts, self._clock.now())
+        plan = found.plan if found.outlook.would_create else None
+        currency = (found.snapshot.currency if found.snapshot else None) or mission.currency
+        budget = plan.budget if plan else None
+        return CampaignPreview(
+            preview_id=preview_id(shown(found.outlook, found.plan)),
+            mission_id=mission_id,
+            registered=registration is not None,
+            eligible=found.eligibility.eligible,
+            blockers=found.eligibility.blockers,
+            auto_creation=PreviewAutoCreation(
+                would_create=found.outlook.would_create, status=found.outlook.status, reason=found.outlook.reason
+            ),
+            campaign=plan,
+            roi=found.roi,
+            spend=Spend(
+                currency=currency,
+                daily_budget=budget,
+                promotion_day_max=promotion_day_max(budget) if budget is not None else None,
+                derivation=budget_derivation(found.account.avg_daily_spend_14d, currency),
+            ),
+        )
 
     def register(self, mission_id: str, seller_id: str, request: RegistrationRequest) -> tuple[Registration, bool]:
         """Returns the registration and whether it is new (201) or a repeat (200)."""
-        mission = mission_or_not_found(self._store, mission_id)
+        mission = mission_or_not_found(self._missions, mission_id)
         _check_consent(mission, request)
-        existing = self._store.get_registration(mission_id, seller_id)
+        shown_then = read_preview_id(request.preview_id) if request.preview_id else None
+        existing, facts = self._registrations.get_with_facts(mission_id, seller_id)
         if existing:
-            return registration_view(existing), False  # R5: a repeat returns the same registration
+            return existing.view(), False  # R5: a repeat returns the same registration
         now = self._clock.now()
-        if not registration_is_open(mission, now):
+        if not registration_is_open(mission, now):  # R1
             raise MissionNotOpen(f"Mission {mission_id!r} is not open for registration.")
-        account = self._seller_account(seller_id)
-        eligibility = eligibility_of(account)
-        if not eligibility.eligible:  # R4: blocked, nothing written
-            for blocker in eligibility.blockers:
-                metrics.add_metric(name=f"Blocked_{blocker.code}", unit="Count", value=1)
-            self._store.count_blocked(mission_id, seller_id, [b.code for b in eligibility.blockers])
+        found = self._assess(mission, seller_id, facts, now)
+        if not found.eligibility.eligible:  # R4: blocked, nothing written
+            self._count_blocked(mission_id, seller_id, found.eligibility)
             raise RegistrationBlocked(
                 "Registration is blocked; resolve every blocker and try again.",
-                blockers=[b.model_dump() for b in eligibility.blockers],
+                blockers=[b.model_dump() for b in found.eligibility.blockers],
             )
-        item = _new_registration(mission, seller_id, account, self._advertiser_zone(account), now)
-        if not self._store.create_registration(item):
+        record = self._new_registration(mission, seller_id, found, request, shown_then, now)
+        if not self._registrations.create(record):
             # R5: a concurrent duplicate won the conditional write; answer with its registration.
-            winner = self._store.get_registration(mission_id, seller_id, consistent=True)
-            assert winner is not None  # the write failed only because it exists
-            return registration_view(winner), False
-        metrics.add_metric(name="Registrations", unit="Count", value=1)
-        registration = registration_view(item)
-        self._events.publish("MissionRegistered", registration.model_dump(mode="json"))
+            winner = self._registrations.get(mission_id, seller_id, consistent=True)
+            if winner is None:  # deleted in between: cannot happen, the service never deletes one
+                raise AssertionError("a registration vanished")
+            return winner.view(), False
+        metrics.add_metric(name=Metric.REGISTRATIONS, unit="Count", value=1)
         logger.info("registered", extra={"mission_id": mission_id, "seller_id": seller_id})
-        return registration, True
+        return record.view(), True
 
     def roi_recommendation(self, mission_id: str, seller_id: str) -> RoiRecommendation:
         """O1 for the calling seller: their country and industry, as registered or as the Ads platform
         knows them now, at the mission's current timing."""
-        mission = mission_or_not_found(self._store, mission_id)
-        registered = self._store.get_registration(mission_id, seller_id)
+        mission = mission_or_not_found(self._missions, mission_id)
+        registered = self._registrations.get(mission_id, seller_id)
         if registered:
-            country, industry = registered["account"].get("country"), registered["account"].get("industry")
+            country, industry = registered.account.country, registered.account.industry
         else:
-            account = self._seller_account(seller_id)
+            account = self._account(seller_id)
             country, industry = account.country, account.industry
-        return recommend(self._store, country or mission.country, industry, timing_at(mission, self._clock.now()))
+        return recommend(self._missions, country or mission.country, industry, timing_at(mission, self._clock.now()))
 
     def registration(self, mission_id: str, seller_id: str) -> Registration:
-        mission_or_not_found(self._store, mission_id)
-        item = self._store.get_registration(mission_id, seller_id)
-        if not item:
+        mission_or_not_found(self._missions, mission_id)
+        record = self._registrations.get(mission_id, seller_id)
+        if not record:
             raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
-        return registration_view(item)
+        return record.view()
 
-    def _advertiser_zone(self, account: SellerAdsAccount) -> str | None:
-        """The advertiser's time zone, decided once per registration so that the start time (A6) and the
-        end of the retry day (A8) agree. The account facts carry it; the advertiser info is asked only
-        when they do not."""
+    # --- the assessment a preview shows and a claim fixes ------------------------------------
+
+    def _assess(self, mission: Mission, seller_id: str, facts: SellerFacts, now: datetime) -> Assessment:
+        account = self._account(seller_id)
+        eligibility = eligibility_of(account)
+        country = account.country or mission.country
+        roi = recommend(self._missions, country, account.industry, timing_at(mission, now))
+        if not eligibility.eligible:
+            return Assessment(account, eligibility, roi, Outlook(False, None, BLOCKED))
         ad_account = advertising_account(account)
-        if ad_account.timezone:
-            return ad_account.timezone
-        try:
-            return self._ads.advertiser_timezone(ad_account.advertiser_id)
-        except AdsError as error:
-            raise AdsPlatformUnavailable("The Ads platform cannot be reached right now; please try again.") from error
+        snapshot = AccountSnapshot(
+            store_id=account.store_id,
+            identity_id=account.identity_id,
+            country=account.country,
+            industry=account.industry,
+            official_account=account.official_account,
+            avg_daily_spend_14d=account.avg_daily_spend_14d,
+            currency=ad_account.currency,
+            advertiser_ids=sorted({a.advertiser_id for a in account.ad_accounts}),
+        )
+        # The advertiser's time zone is decided once, so the start (A6) and the retry day (A8) agree.
+        zone = ad_account.timezone or self._ads_call(lambda: self._ads.advertiser_timezone(ad_account.advertiser_id))
+        plan = plan_campaign(mission, seller_id, ad_account.advertiser_id, snapshot, zone, now, roi.highest)
+        outlook = outlook_of(facts, [])
+        if outlook.would_create:  # A2 needs the seller's campaigns only when no fact decided already
+            campaigns = self._ads_call(lambda: self._campaigns_of(snapshot))
+            outlook = outlook_of(facts, campaigns)
+        return Assessment(account, eligibility, roi, outlook, snapshot, ad_account.advertiser_id, zone, plan)
 
-    def _seller_account(self, seller_id: str) -> SellerAdsAccount:
+    def _new_registration(
+        self,
+        mission: Mission,
+        seller_id: str,
+        found: Assessment,
+        request: RegistrationRequest,
+        shown_then: dict[str, object] | None,
+        now: datetime,
+    ) -> RegistrationRecord:
+        assert found.snapshot is not None and found.advertiser_id is not None  # an eligible seller has both
+        shown_now = shown(found.outlook, found.plan)
+        return RegistrationRecord(
+            mission_id=mission.mission_id,
+            seller_id=seller_id,
+            registered_at=now,
+            # One correlation id follows the registration through its events, attempts and reward.
+            correlation_id=logger.get_correlation_id() or "",
+            advertiser_id=found.advertiser_id,
+            timezone=found.timezone,
+            account=found.snapshot,
+            consent=Consent(
+                terms_version=request.terms_version,
+                authorized_live_gmv_max=request.authorize_live_gmv_max,
+                consented_at=now,
+                preview_id=request.preview_id,
+                campaign=found.plan if found.outlook.would_create else None,
+                differs_from_preview=differences(shown_then, shown_now) if shown_then is not None else [],
+            ),
+            plan=found.plan,
+            status=AutoCreationStatus.PENDING,
+            reason=REASONS[AutoCreationStatus.PENDING],
+            # A8: retries run until the advertiser's local day of registration ends.
+            retry_deadline=end_of_local_day(now, advertiser_zone(found.timezone)),
+            due_at=now + SAFETY_NET,
+        )
+
+    def _count_blocked(self, mission_id: str, seller_id: str, eligibility: Eligibility) -> None:
+        for blocker in eligibility.blockers:
+            metrics.add_metric(name=Metric.blocked(blocker.code), unit="Count", value=1)
         try:
-            return self._ads.seller_account(seller_id)
-        except AdsError as error:  # R4: cannot check eligibility, so nothing is written
+            self._statistics.count_blocked(mission_id, seller_id, [b.code for b in eligibility.blockers])
+        except Exception:  # noqa: BLE001 - telemetry for operators must never change the seller's answer
+            logger.warning("blockers not counted", exc_info=True)
+
+    def _campaigns_of(self, snapshot: AccountSnapshot) -> list[AdsCampaign]:
+        campaigns = [c for advertiser_id in snapshot.advertiser_ids for c in self._ads.live_campaigns(advertiser_id)]
+        return serving_store(campaigns, snapshot.store_id)
+
+    def _account(self, seller_id: str) -> SellerAdsAccount:
+        return self._ads_call(lambda: self._ads.seller_account(seller_id))
+
+    @staticmethod
+    def _ads_call[T](call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except AdsError as error:  # R4: cannot decide, so nothing is written
             logger.warning("ads platform unavailable", extra={"error": str(error), "code": error.code})
-            raise AdsPlatformUnavailable("The Ads platform cannot be reached right now; please try again.") from error
+            raise AdsPlatformUnavailable(UNAVAILABLE) from error
 
 
 def _check_consent(mission: Mission, request: RegistrationRequest) -> None:
@@ -127,53 +246,3 @@ def _check_consent(mission: Mission, request: RegistrationRequest) -> None:
         raise TermsNotAccepted(f"Accept the mission's current terms (version {mission.terms_version!r}) to register.")
     if not request.authorize_live_gmv_max:
         raise AuthorizationConsentRequired("Consent to LIVE GMV Max being enabled for you to register.")
-
-
-def _new_registration(
-    mission: Mission, seller_id: str, account: SellerAdsAccount, zone_name: str | None, now: datetime
-) -> dict[str, Any]:
-    ad_account = advertising_account(account)
-    return {
-        "mission_id": mission.mission_id,
-        "seller_id": seller_id,
-        "registered_at": now.isoformat(),
-        # One correlation id follows the registration through the stream, retries and rewards (logs, events).
-        "correlation_id": logger.get_correlation_id() or "",
-        "advertiser_id": ad_account.advertiser_id,
-        "timezone": zone_name,
-        # A snapshot of the account facts the campaign settings need (A6), taken when eligible.
-        "account": {
-            "store_id": account.store_id,
-            "identity_id": account.identity_id,
-            "country": account.country,
-            "industry": account.industry,
-            "official_account": account.official_account,
-            "avg_daily_spend_14d": account.avg_daily_spend_14d,
-            "currency": ad_account.currency,
-            "advertiser_ids": sorted({a.advertiser_id for a in account.ad_accounts}),
-        },
-        "status": AutoCreationStatus.PENDING.value,
-        "reason": PENDING_REASON,
-        "attempts": 0,
-        # A8: retries run until the advertiser's local day of registration ends.
-        "retry_deadline": utc_iso(end_of_local_day(now, advertiser_zone(zone_name))),
-        "due_at": utc_iso(now + PENDING_SAFETY_NET),
-    }
-
-
-def registration_view(item: dict[str, Any]) -> Registration:
-    """The public registration (SPEC section 3) from its stored item."""
-    campaign = item.get("campaign")
-    return Registration(
-        mission_id=item["mission_id"],
-        seller_id=item["seller_id"],
-        registered_at=item["registered_at"],
-        advertiser_id=item["advertiser_id"],
-        auto_creation=AutoCreation(
-            status=item["status"],
-            reason=item["reason"],
-            attempts=int(item.get("attempts", 0)),
-            next_attempt_at=item.get("next_attempt_at"),
-            campaign=Campaign.model_validate(campaign) if campaign else None,
-        ),
-    )

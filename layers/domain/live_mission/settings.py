@@ -5,29 +5,47 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
 class ServiceSettings(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True, extra="ignore")
 
     table_name: str = Field(alias="MISSION_TABLE")
-    idempotency_table: str = Field(default="", alias="IDEMPOTENCY_TABLE")
-    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
-    ads_base_url: str = Field(alias="ADS_BASE_URL")
+    event_bus_name: str = Field(default="", alias="EVENT_BUS_NAME")
+    ads_base_url: str = Field(default="", alias="ADS_BASE_URL")
     # Deployed: the name of an SSM SecureString read through Powertools Parameters (cached).
     ads_access_token_parameter: str = Field(default="", alias="ADS_ACCESS_TOKEN_PARAMETER")
-    # Local only: the token itself.
+    # Where no parameter store exists (the local stack): the token itself.
     ads_access_token: SecretStr = Field(default=SecretStr(""), alias="ADS_ACCESS_TOKEN")
     ads_connect_timeout_seconds: float = Field(default=2.0, alias="ADS_CONNECT_TIMEOUT_SECONDS", gt=0)
     ads_read_timeout_seconds: float = Field(default=5.0, alias="ADS_READ_TIMEOUT_SECONDS", gt=0)
-    # The Ads requests-per-second limit this container keeps (0: none), and how long a call may wait for
-    # its slot before it counts as throttled: short where a seller waits, longer for background work.
-    ads_requests_per_second: float = Field(default=0, alias="ADS_REQUESTS_PER_SECOND", ge=0)
+    # The Ads app's quota for the whole fleet (0: none), this function's share of it, and the most
+    # containers this function may run (its reserved concurrency): each container keeps
+    # quota x share / containers, so the fleet never exceeds the quota however far it scales.
+    ads_quota_per_second: float = Field(default=0, alias="ADS_QUOTA_PER_SECOND", ge=0)
+    ads_quota_share: float = Field(default=0, alias="ADS_QUOTA_SHARE", ge=0, le=1)
+    ads_containers: int = Field(default=1, alias="ADS_CONTAINERS", ge=1)
+    # How long a call may wait for its slot before it counts as refused: short where a seller waits.
     ads_max_wait_seconds: float = Field(default=1.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
     retry_shards: int = Field(default=8, alias="RETRY_SHARDS", ge=1, le=64)
-    stats_shards: int = Field(default=16, alias="STATS_SHARDS", ge=1, le=64)
+    auto_creation_function: str = Field(default="", alias="AUTO_CREATION_FUNCTION")
+    operator_principal_arns: frozenset[str] = Field(default=frozenset(), alias="OPERATOR_PRINCIPAL_ARNS")
     clock_file: str = Field(default="", alias="SERVICE_CLOCK_FILE")
+
+    @field_validator("operator_principal_arns", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @property
+    def ads_requests_per_second(self) -> float:
+        """What one container may send (0: no limit)."""
+        if not self.ads_quota_per_second or not self.ads_quota_share:
+            return 0.0
+        return self.ads_quota_per_second * self.ads_quota_share / self.ads_containers
 
 
 @cache

@@ -18,13 +18,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from .ads import (
     AdsCampaign,
     AdsError,
+    AdsNotReached,
     AdsRejected,
     AdsThrottled,
     AdsTransientError,
     AdsUnreachable,
     SellerAdsAccount,
 )
-from .observability import metrics
+from .observability import Metric, metrics
 from .request_rate import RequestRate
 
 API_PREFIX = "/open_api/v1.3"
@@ -86,6 +87,16 @@ class TikTokAdsClient:
                 return campaigns
             page += 1
 
+    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None:
+        """One campaign of the advertiser, or None when the advertiser has no such campaign."""
+        try:
+            data = self._call(
+                "GET", "/campaign/gmv_max/info/", query={"advertiser_id": advertiser_id, "campaign_id": campaign_id}
+            )
+        except AdsRejected:
+            return None  # 4xxxx: not this advertiser's campaign (or no such campaign)
+        return AdsCampaign.model_validate({"advertiser_id": advertiser_id, **data}) if data else None
+
     def create_live_campaign(self, request: dict[str, Any]) -> str:
         data = self._call("POST", "/campaign/gmv_max/create/", body=request)
         return str(data["campaign_id"])
@@ -106,14 +117,14 @@ class TikTokAdsClient:
         try:
             if self._rate and not self._rate.wait(self._max_wait_seconds):
                 # Refused here rather than by the platform: nothing was sent, so retrying is always safe.
-                raise AdsThrottled(f"{path}: over {self._rate.per_second:g} requests per second (client limit)")
+                raise AdsNotReached(f"{path}: over {self._rate.per_second:g} requests per second (client limit)")
             return self._exchange(method, path, query=query, body=body)
         except AdsError as error:
-            metrics.add_metric(name=f"AdsError_{type(error).__name__}", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=Metric.ads_error(type(error)), unit=MetricUnit.Count, value=1)
             raise
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            metrics.add_metric(name="AdsLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+            metrics.add_metric(name=Metric.ADS_LATENCY, unit=MetricUnit.Milliseconds, value=elapsed_ms)
 
     def _exchange(
         self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
@@ -130,6 +141,8 @@ class TikTokAdsClient:
                 timeout=self._timeout,
                 retries=False,
             )
+        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as error:
+            raise AdsNotReached(f"{path}: {type(error).__name__}") from error
         except urllib3.exceptions.HTTPError as error:
             raise AdsUnreachable(f"{path}: {type(error).__name__}") from error
         try:

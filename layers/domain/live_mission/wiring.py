@@ -1,44 +1,40 @@
-"""Builds the adapters from the validated environment, once per cold start.
+"""Builds the adapters from the validated environment, once per container (a process: Lambda runs one
+invocation at a time in it), and the domain services on them.
 
 Each builder imports what it builds, so a function loads only the modules it uses: the progress
-function never imports the Ads client, the missions function never imports auto-creation. That is
-most of the difference between a cold start near a bare boto3 handler's and one well above it.
+function never imports the Ads client, the missions function never imports auto-creation.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .settings import ServiceSettings, load_settings
 
 if TYPE_CHECKING:
     from .auto_creation import AutoCreator
+    from .campaign_lifecycle import CampaignReports
+    from .change_feed import ChangeFeed
     from .clock import Clock
-    from .events import EventBridgePublisher
-    from .registration import RegistrationService
+    from .registration import Claims
     from .rewards import RewardEvaluator
-    from .store import MissionStore
+    from .store.activity import ActivityStore
+    from .store.dynamo import Table
+    from .store.missions import MissionStore
+    from .store.registrations import RegistrationStore
+    from .store.statistics import StatisticsStore
     from .tiktok_ads import TikTokAdsClient
 
 ACCESS_TOKEN_CACHE_SECONDS = 300
-_container = threading.local()
+_built: list[Any] = []
 
 
 def per_container[T](build: Callable[[], T]) -> Callable[[], T]:
-    """Built once per container and reused while it is warm. Lambda runs one request per container
-    at a time on one thread; where several containers share a process (the local stack), each
-    thread is one container, and boto3 resources must not be shared across threads."""
-
-    @wraps(build)
-    def cached() -> T:
-        built: dict[str, object] = _container.__dict__.setdefault("built", {})
-        if build.__name__ not in built:
-            built[build.__name__] = build()
-        return built[build.__name__]  # type: ignore[return-value]
-
+    """Built on first use and kept while the container is warm."""
+    cached = cache(build)
+    _built.append(cached)
     return cached
 
 
@@ -53,8 +49,7 @@ def access_token_provider(settings: ServiceSettings) -> Callable[[], str]:
             return str(parameters.get_parameter(name, decrypt=True, max_age=ACCESS_TOKEN_CACHE_SECONDS))
 
         return from_parameter_store
-    token = settings.ads_access_token
-    return token.get_secret_value
+    return settings.ads_access_token.get_secret_value
 
 
 @per_container
@@ -65,11 +60,38 @@ def clock() -> Clock:
 
 
 @per_container
-def store() -> MissionStore:
-    from .store import MissionStore
+def table() -> Table:
+    from .store.dynamo import Table
 
-    settings = load_settings()
-    return MissionStore(settings.table_name, retry_shards=settings.retry_shards, stats_shards=settings.stats_shards)
+    return Table(load_settings().table_name)
+
+
+@per_container
+def missions() -> MissionStore:
+    from .store.missions import MissionStore
+
+    return MissionStore(table())
+
+
+@per_container
+def registrations() -> RegistrationStore:
+    from .store.registrations import RegistrationStore
+
+    return RegistrationStore(table(), retry_shards=load_settings().retry_shards)
+
+
+@per_container
+def activity() -> ActivityStore:
+    from .store.activity import ActivityStore
+
+    return ActivityStore(table())
+
+
+@per_container
+def statistics() -> StatisticsStore:
+    from .store.statistics import StatisticsStore
+
+    return StatisticsStore(table())
 
 
 @per_container
@@ -78,45 +100,71 @@ def ads() -> TikTokAdsClient:
     from .tiktok_ads import TikTokAdsClient
 
     settings = load_settings()
+    rate = settings.ads_requests_per_second
     return TikTokAdsClient(
         settings.ads_base_url,
         access_token_provider(settings),
         connect_timeout=settings.ads_connect_timeout_seconds,
         read_timeout=settings.ads_read_timeout_seconds,
-        rate=for_process(settings.ads_requests_per_second) if settings.ads_requests_per_second else None,
+        rate=for_process(rate) if rate else None,
         max_wait_seconds=settings.ads_max_wait_seconds,
     )
 
 
 @per_container
-def events() -> EventBridgePublisher:
-    from .events import EventBridgePublisher
+def claims() -> Claims:
+    from .registration import Claims
 
-    return EventBridgePublisher(load_settings().event_bus_name, clock())
-
-
-@per_container
-def registration_service() -> RegistrationService:
-    from .registration import RegistrationService
-
-    return RegistrationService(store(), ads(), clock(), events())
+    return Claims(missions(), registrations(), statistics(), ads(), clock())
 
 
 @per_container
 def auto_creator() -> AutoCreator:
     from .auto_creation import AutoCreator
 
-    return AutoCreator(store(), ads(), clock(), events())
+    return AutoCreator(missions(), registrations(), ads(), clock())
 
 
 @per_container
 def reward_evaluator() -> RewardEvaluator:
     from .rewards import RewardEvaluator
 
-    return RewardEvaluator(store(), clock(), events())
+    return RewardEvaluator(missions(), registrations(), activity(), clock())
+
+
+@per_container
+def campaign_reports() -> CampaignReports:
+    from .campaign_lifecycle import CampaignReports
+
+    return CampaignReports(registrations(), ads())
+
+
+@per_container
+def change_feed() -> ChangeFeed:
+    from .change_feed import ChangeFeed
+    from .events import EventBridgePublisher
+
+    return ChangeFeed(EventBridgePublisher(load_settings().event_bus_name, clock()), statistics())
+
+
+@per_container
+def sweeps() -> Callable[[int], None]:
+    """Starts the retry sweep of one index shard: an asynchronous invocation of auto-creation."""
+    import json
+
+    import boto3
+
+    client = boto3.client("lambda")
+    function = load_settings().auto_creation_function
+
+    def start(shard: int) -> None:
+        client.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps({"retry_shard": shard}))
+
+    return start
 
 
 def new_container() -> None:
     """Forgets everything built, as a cold start would (tests change the environment between cases)."""
-    _container.__dict__.clear()
+    for cached in _built:
+        cached.cache_clear()
     load_settings.cache_clear()

@@ -1,0 +1,113 @@
+"""What the domain needs from storage, as Protocols: the DynamoDB repositories in `store/` implement
+them, and unit tests pass small in-memory fakes (tests/unit/fakes.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+from .models import Mission
+from .records import (
+    ActivityVersion,
+    CampaignRecord,
+    CampaignReport,
+    RegistrationRecord,
+    SellerActivity,
+    SellerFacts,
+)
+
+Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
+Guard = Literal["lease", "status", "reward_state"]
+
+
+class Missions(Protocol):
+    def put(self, mission: Mission) -> bool: ...
+
+    def get(self, mission_id: str) -> Mission | None: ...
+
+    def get_many(self, mission_ids: set[str]) -> dict[str, Mission]: ...
+
+    def closing_after(self, moment: datetime) -> list[Mission]: ...
+
+    def to_finalize(self, now: datetime) -> list[Mission]: ...
+
+    def mark_finalized(self, mission_id: str) -> None: ...
+
+    def put_benchmark(
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+    ) -> None: ...
+
+    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]: ...
+
+
+class Registrations(Protocol):
+    retry_shards: int
+
+    def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None: ...
+
+    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]: ...
+
+    def of_seller(self, seller_id: str) -> list[RegistrationRecord]: ...
+
+    def of_mission(self, mission_id: str) -> Iterable[tuple[str, str]]: ...
+
+    def due(
+        self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[str, str]], dict[str, Any] | None]: ...
+
+    def has_due(self, shard: int, now: datetime) -> bool: ...
+
+    def create(self, record: RegistrationRecord) -> bool: ...
+
+    def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: Guard) -> bool: ...
+
+    def claim_attempt(
+        self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
+    ) -> tuple[RegistrationRecord, bool] | None: ...
+
+    def facts(self, seller_id: str) -> SellerFacts: ...
+
+    def record_fact(self, seller_id: str, fact: Fact, at: datetime, *, campaign_id: str | None = None) -> None: ...
+
+    def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None: ...
+
+    def auto_created_campaign_ids(self, seller_id: str) -> set[str]: ...
+
+    def mark_auto_created(
+        self, seller_id: str, campaign_id: str, mission_id: str, advertiser_id: str | None
+    ) -> CampaignRecord: ...
+
+    def record_campaign_report(
+        self, seller_id: str, campaign_id: str, advertiser_id: str, status: str, changed_at: datetime
+    ) -> CampaignRecord | None: ...
+
+    def report_campaign_status(self, mission_id: str, seller_id: str, report: CampaignReport) -> bool: ...
+
+
+class Activity(Protocol):
+    def record_session(
+        self,
+        seller_id: str,
+        session_id: str,
+        room_id: str,
+        started_at: datetime,
+        version: ActivityVersion,
+        fingerprint: str,
+    ) -> bool: ...
+
+    def record_spend(
+        self, seller_id: str, report_id: str, day: date, version: ActivityVersion, fingerprint: str
+    ) -> bool: ...
+
+    def activity(self, seller_id: str, first_day: date, last_day: date) -> SellerActivity: ...
+
+
+class Statistics(Protocol):
+    def apply(self, mission_id: str, stream_shard: str, changes: list[tuple[str, Counter[str]]]) -> None: ...
+
+    def count_blocked(self, mission_id: str, seller_id: str, codes: list[str]) -> None: ...
+
+    def totals(self, mission_id: str) -> Counter[str]: ...

@@ -1,0 +1,170 @@
+"""What the service keeps, as pydantic models: the repositories take and return these, and only they
+know the storage keys. Times are aware datetimes; money is Decimal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import (
+    AutoCreation,
+    AutoCreationStatus,
+    Campaign,
+    CampaignPlan,
+    Consent,
+    Registration,
+    Reward,
+    SwitchOff,
+)
+
+RewardState = Literal["NOT_YET", "HELD", "GRANTED"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class AccountSnapshot(Record):
+    """The seller's Ads account facts at the claim (A6, A11): the campaign is planned from these."""
+
+    store_id: str | None = None
+    identity_id: str | None = None
+    country: str | None = None
+    industry: str | None = None
+    official_account: bool = False
+    avg_daily_spend_14d: Decimal | None = None
+    currency: str | None = None
+    advertiser_ids: list[str] = Field(default_factory=list)
+
+
+class SellerFacts(Record):
+    """What holds for a seller in every mission, from the first time it happened: opted out (A10),
+    LIVE room withdrawn (A3), an auto-created campaign stopped (A4)."""
+
+    opted_out_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    stopped_at: datetime | None = None
+
+    def decision(self) -> AutoCreationStatus | None:
+        """A10, A3, A4 in that order (A2's existing campaign comes after them)."""
+        if self.opted_out_at:
+            return AutoCreationStatus.OPTED_OUT
+        if self.withdrawn_at:
+            return AutoCreationStatus.SKIPPED_WITHDRAWN
+        if self.stopped_at:
+            return AutoCreationStatus.SKIPPED_STOPPED
+        return None
+
+
+class CampaignRecord(Record):
+    """A campaign of the seller the service has heard of: its own (origin AUTO, with the mission it was
+    created for) or one whose status the Ads platform reported before the service knew whose it was."""
+
+    seller_id: str
+    campaign_id: str
+    origin: Literal["AUTO"] | None = None
+    mission_id: str | None = None
+    advertiser_id: str | None = None
+    status: str | None = None  # the latest reported status (CampaignStatusChanged), by changed_at
+    status_changed_at: datetime | None = None
+
+
+class CampaignReport(Record):
+    """The latest status the Ads platform reported for the registration's campaign, or the service's own
+    switch-off: the registration shows it, so it never contradicts the Ads platform."""
+
+    campaign_id: str
+    status: str
+    changed_at: datetime
+
+
+class RegistrationRecord(Record):
+    """A seller's claim of a mission: the aggregate the claim, auto-creation and the reward write."""
+
+    mission_id: str
+    seller_id: str
+    registered_at: datetime
+    correlation_id: str = ""
+    advertiser_id: str
+    timezone: str | None = None
+    account: AccountSnapshot
+    consent: Consent
+    plan: CampaignPlan | None = None  # fixed at the claim: every attempt creates exactly this (A6)
+    # auto-creation (A1-A10)
+    status: AutoCreationStatus
+    reason: str
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    retry_deadline: datetime  # A8: the end of the advertiser's local day of registration
+    due_at: datetime | None = None  # work is due (an attempt, a check, a switch-off): the retry index
+    lease_until: datetime | None = None  # an attempt holds the registration until then
+    attempt_started_at: datetime | None = None  # set with the lease, cleared by its outcome: a crash shows
+    outcome_unknown: bool = False  # a create may have succeeded unseen: look before anything else (A5)
+    campaign: Campaign | None = None
+    campaign_report: CampaignReport | None = None
+    switch_off: SwitchOff | None = None  # A10: the campaign is being switched off, or has been
+    switch_off_after: datetime | None = None  # an attempt dropped by the opt-out may create until then
+    # rewards (W3)
+    reward_state: RewardState = "NOT_YET"
+    reward: Reward | None = None
+
+    def effective_campaign(self) -> Campaign | None:
+        """The campaign with the latest status reported for it."""
+        report = self.campaign_report
+        if self.campaign is not None and report is not None and report.campaign_id == self.campaign.campaign_id:
+            return self.campaign.model_copy(update={"status": report.status})
+        return self.campaign
+
+    def view(self) -> Registration:
+        """The public registration (docs/contract.md)."""
+        return Registration(
+            mission_id=self.mission_id,
+            seller_id=self.seller_id,
+            registered_at=self.registered_at,
+            advertiser_id=self.advertiser_id,
+            consent=self.consent,
+            auto_creation=AutoCreation(
+                status=self.status,
+                reason=self.reason,
+                attempts=self.attempts,
+                next_attempt_at=self.next_attempt_at,
+                campaign=self.effective_campaign(),
+                campaign_switch_off=self.switch_off,
+            ),
+        )
+
+
+class ActivityVersion(Record):
+    """One version of a LIVE session or a spend report, as it arrived. A restatement adds a version;
+    an exact copy adds nothing (W6)."""
+
+    received_at: datetime  # the service's clock at receipt, never the sender's
+    sequence: int | None = None  # the upstream's own ordering, when the event carries one
+    gmv: Decimal | None = None
+    ended_at: datetime | None = None
+    currency: str | None = None
+    spend: Decimal | None = None
+    campaign_id: str | None = None
+    advertiser_id: str | None = None
+
+
+class LiveSession(Record):
+    session_id: str
+    room_id: str
+    started_at: datetime
+    versions: list[ActivityVersion]
+
+
+class SpendReport(Record):
+    report_id: str
+    date: date
+    versions: list[ActivityVersion]
+
+
+class SellerActivity(BaseModel):
+    sessions: list[LiveSession] = Field(default_factory=list)
+    spend_reports: list[SpendReport] = Field(default_factory=list)

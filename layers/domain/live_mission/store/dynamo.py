@@ -1,0 +1,311 @@
+"""What every repository shares: one table, items from and to pydantic models, one builder of
+update expressions, conditional writes, and DynamoDB's concurrency failures handled in one place.
+
+- A condition that fails is an answer (someone else got there first), never an error.
+- A write that conflicts with a transaction in progress (`TransactionConflict`) was not applied, so it
+  is retried here, a few times with jittered back-off; botocore does not retry it.
+- Throttling and DynamoDB's own 500s are retried by botocore (standard mode, bounded); what is left
+  becomes `StorageBusy`, which a seller meets as 503 with Retry-After and an asynchronous trigger as a
+  failed invocation that its platform retries.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+
+import boto3
+from boto3.dynamodb.conditions import ConditionBase
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from ..models import utc_iso
+
+T = TypeVar("T")
+
+CONFLICT_RETRIES = 4
+_NAME = re.compile(r"#([A-Za-z_][A-Za-z0-9_]*)")
+_BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+    }
+)
+# Bounded retries on the request path: a seller waits seconds at most, then gets 503 and tries again.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+
+
+class StorageBusy(Exception):
+    """DynamoDB kept refusing (throttling, conflicts, internal errors) after the retries."""
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _reasons(error: ClientError) -> list[str]:
+    return [str(r.get("Code")) for r in error.response.get("CancellationReasons") or []]
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    code = _code(error)
+    if code == "ConditionalCheckFailedException":
+        return True
+    return code == "TransactionCanceledException" and "ConditionalCheckFailed" in _reasons(error)
+
+
+def _is_conflict(error: ClientError) -> bool:
+    code = _code(error)
+    if code == "TransactionConflictException":
+        return True
+    return code == "TransactionCanceledException" and "TransactionConflict" in _reasons(error)
+
+
+def _is_busy(error: ClientError) -> bool:
+    return _code(error) in _BUSY_CODES or (
+        _code(error) == "TransactionCanceledException"
+        and any(r in ("ThrottlingError", "ProvisionedThroughputExceeded") for r in _reasons(error))
+    )
+
+
+def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
+    """A model as a DynamoDB item: Decimal for numbers, sortable UTC text for times, no None values."""
+    return {**storable(model.model_dump(mode="python", exclude_none=True)), **keys}
+
+
+def storable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class Update:
+    """An UpdateExpression with its names and values, placeholders made here (attribute names may be
+    reserved words). Nested paths are given as "a.b"."""
+
+    def __init__(self) -> None:
+        self._set: list[str] = []
+        self._add: list[str] = []
+        self._remove: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self.condition: str | None = None
+
+    def _path(self, path: str) -> str:
+        parts = []
+        for part in path.split("."):
+            placeholder = f"#n{len(self.names)}"
+            self.names[placeholder] = part
+            parts.append(placeholder)
+        return ".".join(parts)
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = storable(value)
+        return placeholder
+
+    def set(self, path: str, value: Any) -> Update:
+        self._set.append(f"{self._path(path)} = {self.value(value)}")
+        return self
+
+    def set_if_absent(self, path: str, value: Any) -> Update:
+        name = self._path(path)
+        self._set.append(f"{name} = if_not_exists({name}, {self.value(value)})")
+        return self
+
+    def append(self, path: str, items: list[Any]) -> Update:
+        """Appends to a list attribute, creating it if it is missing."""
+        name = self._path(path)
+        self._set.append(f"{name} = list_append(if_not_exists({name}, {self.value([])}), {self.value(items)})")
+        return self
+
+    def add(self, path: str, amount: Any) -> Update:
+        self._add.append(f"{self._path(path)} {self.value(amount)}")
+        return self
+
+    def remove(self, path: str) -> Update:
+        self._remove.append(self._path(path))
+        return self
+
+    def when(self, condition: str, **values: Any) -> Update:
+        """A condition written with `#attribute` names (any word, reserved ones included: each becomes
+        its own placeholder) and `:value` operands given by keyword."""
+        for word in _NAME.findall(condition):
+            self.names[f"#{word}"] = word
+        for key, value in values.items():
+            self.values[f":{key}"] = storable(value)
+        self.condition = condition if self.condition is None else f"({self.condition}) AND ({condition})"
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return not (self._set or self._add or self._remove)
+
+    def expression(self) -> str:
+        clauses = []
+        if self._set:
+            clauses.append("SET " + ", ".join(self._set))
+        if self._add:
+            clauses.append("ADD " + ", ".join(self._add))
+        if self._remove:
+            clauses.append("REMOVE " + ", ".join(self._remove))
+        return " ".join(clauses)
+
+    def arguments(self) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"UpdateExpression": self.expression()}
+        if self.names:
+            arguments["ExpressionAttributeNames"] = self.names
+        if self.values:
+            arguments["ExpressionAttributeValues"] = self.values
+        if self.condition:
+            arguments["ConditionExpression"] = self.condition
+        return arguments
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], *, keep: Iterable[str] = ()) -> Update:
+    """The update that turns item `before` into item `after`, top-level attribute by attribute: only
+    what changed is written, so writers of other attributes are never overwritten."""
+    update = Update()
+    for name, value in after.items():
+        if name not in keep and before.get(name) != value:
+            update.set(name, value)
+    for name in before:
+        if name not in after and name not in keep:
+            update.remove(name)
+    return update
+
+
+class Table:
+    """One DynamoDB table through boto3's resource (which serialises plain Python values)."""
+
+    def __init__(self, name: str, resource: Any = None) -> None:
+        resource = resource or boto3.resource("dynamodb", config=CLIENT_CONFIG)
+        self._table = resource.Table(name)
+        self.name = name
+        self.client = self._table.meta.client
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
+        response = _patiently(lambda: self._table.get_item(Key=key, ConsistentRead=consistent))
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    def get_many(self, keys: list[dict[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        """BatchGetItem, unprocessed keys asked again; the items found, in no particular order."""
+        found: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.name: {"Keys": keys, "ConsistentRead": consistent}} if keys else {}
+        tries = 0
+        while request:
+            response = _patiently(lambda r=request: self.client.batch_get_item(RequestItems=r))  # type: ignore[misc]
+            found.extend(response.get("Responses", {}).get(self.name, []))
+            request = response.get("UnprocessedKeys") or {}
+            tries += 1
+            if request and tries > CONFLICT_RETRIES:
+                raise StorageBusy("DynamoDB left keys unprocessed")
+            if request:
+                time.sleep(random.uniform(0, 0.05 * 2**tries))  # noqa: S311 - jitter, not security
+        return found
+
+    def query(
+        self,
+        condition: ConditionBase,
+        *,
+        index: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+        start: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page: the items and where the next page starts (None at the end)."""
+        arguments: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": not newest_first}
+        if index:
+            arguments["IndexName"] = index
+        if limit:
+            arguments["Limit"] = limit
+        if start:
+            arguments["ExclusiveStartKey"] = start
+        response = _patiently(lambda: self._table.query(**arguments))
+        return response.get("Items", []), response.get("LastEvaluatedKey")
+
+    def query_all(self, condition: ConditionBase, *, index: str | None = None) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            items, start = self.query(condition, index=index, start=start)
+            yield from items
+            if start is None:
+                return
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def put(self, item: dict[str, Any], *, condition: str | None = None, **values: Any) -> bool:
+        """False when the condition failed (see Update.when for how a condition is written)."""
+        arguments: dict[str, Any] = {"Item": item}
+        if condition:
+            update = Update().when(condition, **values)
+            arguments["ConditionExpression"] = update.condition
+            if update.names:
+                arguments["ExpressionAttributeNames"] = update.names
+            if update.values:
+                arguments["ExpressionAttributeValues"] = update.values
+        return _conditionally(lambda: self._table.put_item(**arguments)) is not None
+
+    def update(self, key: dict[str, str], update: Update, *, returning: str = "NONE") -> dict[str, Any] | None:
+        """None when the condition failed; else the attributes asked for (`returning`), or {}."""
+        if update.empty:
+            return {}
+        response = _conditionally(
+            lambda: self._table.update_item(Key=key, ReturnValues=returning, **update.arguments())
+        )
+        if response is None:
+            return None
+        attributes: dict[str, Any] = response.get("Attributes") or {}
+        return attributes
+
+
+def _conditionally[T](call: Callable[[], T]) -> T | None:
+    try:
+        return _patiently(call)
+    except ClientError as error:
+        if is_condition_failure(error):
+            return None
+        raise
+
+
+def _patiently[T](call: Callable[[], T]) -> T:
+    """Retries a write that conflicted with a transaction in progress (not applied, so always safe),
+    with jittered back-off; what DynamoDB still refuses becomes StorageBusy."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            return call()
+        except ClientError as error:
+            if _is_conflict(error) and attempt < CONFLICT_RETRIES:
+                time.sleep(random.uniform(0, 0.025 * 2**attempt))  # noqa: S311 - jitter, not security
+                continue
+            if _is_busy(error) or _is_conflict(error):
+                raise StorageBusy(f"DynamoDB: {_code(error)}") from error
+            raise
+    raise AssertionError("unreachable")

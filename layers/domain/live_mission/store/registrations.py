@@ -1,0 +1,217 @@
+"""Registrations, with what hangs off a seller: their facts across missions (A3, A4, A10) and the
+campaigns the service heard of. Everything here is partitioned by seller, so a burst of claims
+spreads over the whole table; the retry index is sharded (`RetryShards`).
+
+Writes change only the attributes that changed, under a condition that says what the writer relied
+on: an attempt its lease, an opt-out the status it saw, a reward evaluation the reward state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Literal
+
+from boto3.dynamodb.conditions import Key
+
+from ..models import utc_iso
+from ..records import CampaignRecord, CampaignReport, RegistrationRecord, SellerFacts
+from .dynamo import Table, Update, diff, to_item
+
+RETRIES_DUE_INDEX = "auto_creation_due"
+REGISTRATIONS_BY_MISSION_INDEX = "registrations_by_mission"
+MISSION_SHARDS = 16  # partitions of a mission's registrations in the by-mission index
+_KEYS = ("pk", "sk", "kind", "mission_shard")
+
+Guard = Literal["lease", "status", "reward_state"]
+Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
+
+
+def shard_of(text: str, shards: int) -> int:
+    """A stable shard number (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big") % shards
+
+
+def _seller(seller_id: str) -> str:
+    return f"SELLER#{seller_id}"
+
+
+def _registration_key(mission_id: str, seller_id: str) -> dict[str, str]:
+    return {"pk": _seller(seller_id), "sk": f"REGISTRATION#{mission_id}"}
+
+
+def _facts_key(seller_id: str) -> dict[str, str]:
+    return {"pk": _seller(seller_id), "sk": "FACTS"}
+
+
+def _campaign_key(seller_id: str, campaign_id: str) -> dict[str, str]:
+    return {"pk": _seller(seller_id), "sk": f"CAMPAIGN#{campaign_id}"}
+
+
+class RegistrationStore:
+    def __init__(self, table: Table, *, retry_shards: int = 8) -> None:
+        self._table = table
+        self.retry_shards = retry_shards
+
+    def _item(self, record: RegistrationRecord) -> dict[str, Any]:
+        keys: dict[str, Any] = {
+            **_registration_key(record.mission_id, record.seller_id),
+            "kind": "REGISTRATION",
+            "mission_shard": f"{record.mission_id}#{shard_of(record.seller_id, MISSION_SHARDS)}",
+        }
+        if record.due_at is not None:
+            keys["due_shard"] = f"RETRY#{shard_of(record.seller_id, self.retry_shards)}"
+        return to_item(record, **keys)
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None:
+        item = self._table.get(_registration_key(mission_id, seller_id), consistent=consistent)
+        return RegistrationRecord.model_validate(item) if item else None
+
+    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]:
+        """The registration and the seller's facts in one read (a claim needs both)."""
+        items = self._table.get_many([_registration_key(mission_id, seller_id), _facts_key(seller_id)])
+        registration = next((i for i in items if i["sk"].startswith("REGISTRATION#")), None)
+        facts = next((i for i in items if i["sk"] == "FACTS"), None)
+        return (
+            RegistrationRecord.model_validate(registration) if registration else None,
+            SellerFacts.model_validate(facts or {}),
+        )
+
+    def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
+        condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("REGISTRATION#")
+        return [RegistrationRecord.model_validate(i) for i in self._table.query_all(condition)]
+
+    def of_mission(self, mission_id: str) -> Iterator[tuple[str, str]]:
+        """(mission_id, seller_id) of every registration, shard by shard (the final reward pass only)."""
+        for shard in range(MISSION_SHARDS):
+            condition = Key("mission_shard").eq(f"{mission_id}#{shard}")
+            for item in self._table.query_all(condition, index=REGISTRATIONS_BY_MISSION_INDEX):
+                yield str(item["mission_id"]), str(item["seller_id"])
+
+    def due(
+        self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[str, str]], dict[str, Any] | None]:
+        """One page of (mission_id, seller_id) whose work is due, oldest first, from one index shard."""
+        condition = Key("due_shard").eq(f"RETRY#{shard}") & Key("due_at").lte(utc_iso(now))
+        items, following = self._table.query(condition, index=RETRIES_DUE_INDEX, limit=limit, start=start)
+        return [(str(i["mission_id"]), str(i["seller_id"])) for i in items], following
+
+    def has_due(self, shard: int, now: datetime) -> bool:
+        return bool(self.due(shard, now, 1)[0])
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def create(self, record: RegistrationRecord) -> bool:
+        """R5: exactly one registration per (mission, seller); False when it already exists."""
+        return self._table.put(self._item(record), condition="attribute_not_exists(pk)")
+
+    def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: Guard) -> bool:
+        """Writes what changed between `seen` and `updated`, if what the writer relied on still holds:
+        its lease, the status it saw, or the reward state it saw. False when it no longer does."""
+        update = diff(self._item(seen), self._item(updated), keep=_KEYS)
+        if guard == "lease":
+            update.when("#lease_until = :lease", lease=seen.lease_until)
+        elif guard == "status":
+            update.when("#status = :status", status=seen.status)
+        else:
+            update.when("#reward_state = :reward_state", reward_state=seen.reward_state)
+        return self._table.update(_registration_key(seen.mission_id, seen.seller_id), update) is not None
+
+    def claim_attempt(
+        self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
+    ) -> tuple[RegistrationRecord, bool] | None:
+        """Takes the registration's lease while work is due on it, so that a trigger, a redelivery and the
+        sweep never work on it together (A5). Returns the leased registration and whether an earlier
+        attempt started and never finished (it may have crashed after a create call); None when there
+        is nothing to do or another attempt holds it."""
+        update = (
+            Update()
+            .set("lease_until", lease_until)
+            .set("attempt_started_at", now)
+            .when(
+                "attribute_exists(#due_at) AND (attribute_not_exists(#lease_until) OR #lease_until < :now)",
+                now=now,
+            )
+        )
+        old = self._table.update(_registration_key(mission_id, seller_id), update, returning="ALL_OLD")
+        if not old:
+            return None
+        before = RegistrationRecord.model_validate(old)
+        interrupted = before.attempt_started_at is not None
+        return before.model_copy(update={"lease_until": lease_until, "attempt_started_at": now}), interrupted
+
+    # --- seller facts (A3, A4, A10) -------------------------------------------------------------
+
+    def facts(self, seller_id: str) -> SellerFacts:
+        return SellerFacts.model_validate(self._table.get(_facts_key(seller_id)) or {})
+
+    def record_fact(self, seller_id: str, fact: Fact, at: datetime, *, campaign_id: str | None = None) -> None:
+        """Remembers a fact the first time it happens; it holds in every later mission."""
+        update = Update().set_if_absent(fact, at)
+        if campaign_id:
+            update.set_if_absent(f"{fact.removesuffix('_at')}_campaign_id", campaign_id)
+        self._table.update(_facts_key(seller_id), update)
+
+    # --- campaigns ------------------------------------------------------------------------------
+
+    def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None:
+        item = self._table.get(_campaign_key(seller_id, campaign_id))
+        return CampaignRecord.model_validate(item) if item else None
+
+    def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
+        condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("CAMPAIGN#")
+        return {str(i["campaign_id"]) for i in self._table.query_all(condition) if i.get("origin") == "AUTO"}
+
+    def mark_auto_created(
+        self, seller_id: str, campaign_id: str, mission_id: str, advertiser_id: str | None
+    ) -> CampaignRecord:
+        """Records a campaign as the service's own, and answers with what is known of it: a status the
+        Ads platform reported before the service recorded its creation is kept and returned (A3, A4)."""
+        update = (
+            Update()
+            .set("kind", "CAMPAIGN")
+            .set("seller_id", seller_id)
+            .set("campaign_id", campaign_id)
+            .set("origin", "AUTO")
+            .set("mission_id", mission_id)
+        )
+        if advertiser_id:
+            update.set("advertiser_id", advertiser_id)
+        item = self._table.update(_campaign_key(seller_id, campaign_id), update, returning="ALL_NEW")
+        return CampaignRecord.model_validate(item)
+
+    def record_campaign_report(
+        self, seller_id: str, campaign_id: str, advertiser_id: str, status: str, changed_at: datetime
+    ) -> CampaignRecord | None:
+        """Keeps the latest reported status of a campaign, by `changed_at`; None when this report is older
+        than one already kept. Answers with the record, whose origin says whether it is the service's."""
+        update = (
+            Update()
+            .set("kind", "CAMPAIGN")
+            .set("seller_id", seller_id)
+            .set("campaign_id", campaign_id)
+            .set_if_absent("advertiser_id", advertiser_id)
+            .set("status", status)
+            .set("status_changed_at", changed_at)
+            .when("attribute_not_exists(#status_changed_at) OR #status_changed_at < :at", at=changed_at)
+        )
+        item = self._table.update(_campaign_key(seller_id, campaign_id), update, returning="ALL_NEW")
+        return CampaignRecord.model_validate(item) if item else None
+
+    def report_campaign_status(self, mission_id: str, seller_id: str, report: CampaignReport) -> bool:
+        """Keeps the latest reported status of the registration's campaign, whether or not the registration
+        has recorded that campaign yet (the view matches them by id); an older report changes nothing."""
+        update = (
+            Update()
+            .set("campaign_report", to_item(report))
+            .when(
+                "attribute_exists(#pk) AND (attribute_not_exists(#campaign_report) "
+                "OR #campaign_report.#campaign_id <> :campaign_id OR #campaign_report.#changed_at < :changed_at)",
+                campaign_id=report.campaign_id,
+                changed_at=report.changed_at,
+            )
+        )
+        return self._table.update(_registration_key(mission_id, seller_id), update) is not None

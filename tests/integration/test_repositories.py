@@ -1,0 +1,173 @@
+"""The DynamoDB repositories on the moto server, held to what the domain relies on (and the unit tests'
+fakes promise): conditional saves, the attempt lease, exactly-once counts, copies that change nothing,
+and concurrency failures handled as DynamoDB sends them."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from live_mission.models import AutoCreationStatus as Status
+from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord
+from live_mission.store.activity import ActivityStore
+from live_mission.store.dynamo import StorageBusy, Table
+from live_mission.store.missions import MissionStore
+from live_mission.store.registrations import RegistrationStore
+from live_mission.store.statistics import StatisticsStore
+from tests.unit.world import World, mission
+
+NOW = datetime.fromisoformat("2026-02-09T02:00:00+07:00")
+
+
+def _registration() -> RegistrationRecord:
+    world = World()
+    world.seller()
+    world.claim()
+    return world.registration()
+
+
+def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    record = _registration()
+    assert store.create(record) and not store.create(record)
+    assert store.get("M1", "S1") == record
+    assert store.get_with_facts("M1", "S1") == (record, store.facts("S1"))
+    assert store.of_seller("S1") == [record] and list(store.of_mission("M1")) == [("M1", "S1")]
+
+
+def test_the_attempt_lease_lets_one_attempt_at_a_time_and_shows_a_crash(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    store.create(_registration())
+    leased, interrupted = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2)) or (None, None)
+    assert leased is not None and interrupted is False
+    assert store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2)) is None  # held
+    later = NOW + timedelta(minutes=3)
+    again, interrupted = store.claim_attempt("M1", "S1", later, later + timedelta(minutes=2)) or (None, None)
+    assert again is not None and interrupted is True  # the first never finished: it may have created
+
+
+def test_a_save_writes_only_what_changed_and_only_while_its_guard_holds(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    store.create(_registration())
+    leased, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
+    # Meanwhile a reward evaluation writes its own attribute
+    assert store.save(leased, leased.model_copy(update={"reward_state": "HELD"}), guard="reward_state")
+    # The attempt's outcome still lands (its lease holds), and leaves the reward state alone
+    done = leased.model_copy(update={"status": Status.CREATED, "lease_until": None, "due_at": None})
+    assert store.save(leased, done, guard="lease")
+    stored = store.get("M1", "S1")
+    assert stored and stored.status is Status.CREATED and stored.reward_state == "HELD" and stored.due_at is None
+    # A second save with the same (gone) lease is refused
+    assert not store.save(leased, done.model_copy(update={"status": Status.FAILED}), guard="lease")
+
+
+def test_due_work_is_found_through_the_index_oldest_first(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables(), retry_shards=1)
+    record = _registration()
+    store.create(record)
+    store.create(record.model_copy(update={"seller_id": "S2", "due_at": record.due_at - timedelta(minutes=1)}))  # type: ignore[operator]
+    assert not store.has_due(0, NOW)
+    page, following = store.due(0, NOW + timedelta(minutes=10), 10)
+    assert page == [("M1", "S2"), ("M1", "S1")] and following is None
+
+
+def test_campaign_reports_keep_the_latest_and_fold_into_the_services_record(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    store.create(_registration())
+    assert store.record_campaign_report("S1", "C1", "A1", "DISABLE", NOW) is not None
+    assert store.record_campaign_report("S1", "C1", "A1", "ENABLE", NOW - timedelta(hours=1)) is None  # older
+    record = store.mark_auto_created("S1", "C1", "M1", "A1")
+    assert record.origin == "AUTO" and record.status == "DISABLE" and store.auto_created_campaign_ids("S1") == {"C1"}
+    report = CampaignReport(campaign_id="C1", status="DISABLE", changed_at=NOW)
+    assert store.report_campaign_status("M1", "S1", report)
+    assert not store.report_campaign_status("M1", "S1", report.model_copy(update={"changed_at": NOW - timedelta(1)}))
+
+
+def test_facts_keep_their_first_time(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    store.record_fact("S1", "withdrawn_at", NOW, campaign_id="C1")
+    store.record_fact("S1", "withdrawn_at", NOW + timedelta(days=1))
+    assert store.facts("S1").withdrawn_at == NOW and store.facts("S1").decision() is Status.SKIPPED_WITHDRAWN
+
+
+def test_an_exact_copy_of_activity_adds_nothing_and_a_restatement_a_version(tables: Callable[[], Table]) -> None:
+    store = ActivityStore(tables())
+    version = ActivityVersion(received_at=NOW, spend=Decimal(5))
+    day = NOW.date()
+    assert store.record_spend("S1", "P1", day, version, "f1")
+    assert not store.record_spend("S1", "P1", day, version.model_copy(update={"received_at": NOW + timedelta(9)}), "f1")
+    assert store.record_spend("S1", "P1", day, version.model_copy(update={"spend": Decimal(7)}), "f2")
+    [report] = store.activity("S1", day, day).spend_reports
+    assert [v.spend for v in report.versions] == [5, 7] and report.versions[0].received_at == NOW
+
+
+def test_counts_from_a_redelivered_batch_are_applied_once(tables: Callable[[], Table]) -> None:
+    store = StatisticsStore(tables())
+    first = [("17", Counter(registrations=1)), ("18", Counter(registrations=1))]
+    store.apply("M1", "shard-a", first)
+    store.apply("M1", "shard-a", first)  # the same batch again
+    store.apply("M1", "shard-a", [("18", Counter(registrations=1)), ("19", Counter(registrations=1))])  # overlapping
+    store.apply("M1", "shard-b", [("5", Counter(registrations=1))])  # another shard's own numbering
+    store.count_blocked("M1", "S9", ["NO_VALID_AD_ACCOUNT"])
+    assert store.totals("M1") == Counter(registrations=4, blocked_NO_VALID_AD_ACCOUNT=1)
+
+
+def test_missions_keep_the_offset_they_were_given_in(tables: Callable[[], Table]) -> None:
+    store = MissionStore(tables())
+    assert store.put(mission()) and not store.put(mission())
+    assert store.get("M1") == mission() and str(store.get("M1").campaign_starts_at) == "2026-02-09 00:00:00+07:00"  # type: ignore[union-attr]
+    assert [m.mission_id for m in store.closing_after(NOW)] == ["M1"]
+
+
+def test_racing_reward_grants_succeed_once(tables: Callable[[], Table]) -> None:
+    RegistrationStore(tables()).create(_registration())
+    barrier = threading.Barrier(8)
+    results: list[bool] = []
+
+    def grant() -> None:
+        store = RegistrationStore(tables())
+        seen = store.get("M1", "S1", consistent=True)
+        assert seen is not None
+        barrier.wait()
+        results.append(store.save(seen, seen.model_copy(update={"reward_state": "GRANTED"}), guard="reward_state"))
+
+    threads = [threading.Thread(target=grant) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+@pytest.mark.parametrize(("mode", "absorbed"), [("conflict", True), ("throttle", True), ("error", True)])
+def test_a_few_concurrency_failures_are_absorbed(emulator, mode: str, absorbed: bool) -> None:  # type: ignore[no-untyped-def]
+    server, template = emulator
+    import boto3
+
+    from tools.local_stack.aws import CREDENTIALS
+
+    resource = boto3.resource("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], resource))
+    server.faults.set("dynamodb", "PutItem", mode, 2)
+    assert store.create(_registration()) is absorbed
+
+
+def test_persistent_failures_become_storage_busy(emulator) -> None:  # type: ignore[no-untyped-def]
+    server, template = emulator
+    import boto3
+
+    from tools.local_stack.aws import CREDENTIALS
+
+    resource = boto3.resource("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], resource))
+    for mode in ("conflict", "throttle", "error"):
+        server.faults.set("dynamodb", "any", mode, 50)
+        with pytest.raises(StorageBusy):
+            store.create(_registration())
+        server.faults.set("dynamodb", "any", mode, 0)
+    assert store.get("M1", "S1") is None  # nothing was written by the refused calls

@@ -1,0 +1,330 @@
+"""In-memory stand-ins for the ports (live_mission.ports), with the same guards as the DynamoDB
+repositories: unit tests pass these in, as the domain's services take their integrations in.
+tests/integration/test_repositories.py holds the repositories to the same behaviour."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from live_mission.ads import AdsCampaign, AdsError, AdsRejected, SellerAdsAccount
+from live_mission.models import Mission
+from live_mission.records import (
+    ActivityVersion,
+    CampaignRecord,
+    CampaignReport,
+    LiveSession,
+    RegistrationRecord,
+    SellerActivity,
+    SellerFacts,
+    SpendReport,
+)
+
+
+class FakeMissions:
+    def __init__(self, *missions: Mission) -> None:
+        self.missions = {m.mission_id: m for m in missions}
+        self.benchmark_rois: dict[tuple[str, str], dict[str, list[Decimal]]] = {}
+        self.finalized: set[str] = set()
+
+    def put(self, mission: Mission) -> bool:
+        created = mission.mission_id not in self.missions
+        self.missions[mission.mission_id] = mission
+        return created
+
+    def get(self, mission_id: str) -> Mission | None:
+        return self.missions.get(mission_id)
+
+    def get_many(self, mission_ids: set[str]) -> dict[str, Mission]:
+        return {m: self.missions[m] for m in mission_ids if m in self.missions}
+
+    def closing_after(self, moment: datetime) -> list[Mission]:
+        return [m for m in self.missions.values() if m.registration_closes_at > moment]
+
+    def to_finalize(self, now: datetime) -> list[Mission]:
+        from live_mission.progress import grace_ends_at
+
+        return [m for m in self.missions.values() if m.mission_id not in self.finalized and grace_ends_at(m) <= now]
+
+    def mark_finalized(self, mission_id: str) -> None:
+        self.finalized.add(mission_id)
+
+    def put_benchmark(
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+    ) -> None:
+        self.benchmark_rois.setdefault((country, timing), {})[industry] = list(author_rois)
+
+    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]:
+        return dict(self.benchmark_rois.get((country, timing), {}))
+
+
+class FakeRegistrations:
+    def __init__(self, retry_shards: int = 1) -> None:
+        self.retry_shards = retry_shards
+        self.registrations: dict[tuple[str, str], RegistrationRecord] = {}
+        self.facts_of: dict[str, SellerFacts] = {}
+        self.campaigns: dict[tuple[str, str], CampaignRecord] = {}
+        self.before_save: list[Any] = []  # hooks that run just before a save (to stage races)
+
+    def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None:
+        return self.registrations.get((mission_id, seller_id))
+
+    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]:
+        return self.get(mission_id, seller_id), self.facts(seller_id)
+
+    def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
+        return [r for (_, s), r in sorted(self.registrations.items()) if s == seller_id]
+
+    def of_mission(self, mission_id: str) -> Iterable[tuple[str, str]]:
+        return [(m, s) for (m, s) in sorted(self.registrations) if m == mission_id]
+
+    def due(
+        self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[str, str]], dict[str, Any] | None]:
+        due = sorted(
+            (r.due_at, r.mission_id, r.seller_id) for r in self.registrations.values() if r.due_at and r.due_at <= now
+        )
+        offset = int((start or {}).get("offset", 0))
+        page = [(m, s) for _, m, s in due[offset : offset + limit]]
+        following = {"offset": offset + limit} if offset + limit < len(due) else None
+        return page, following
+
+    def has_due(self, shard: int, now: datetime) -> bool:
+        return bool(self.due(shard, now, 1)[0])
+
+    def create(self, record: RegistrationRecord) -> bool:
+        key = (record.mission_id, record.seller_id)
+        if key in self.registrations:
+            return False
+        self.registrations[key] = record
+        return True
+
+    def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: str) -> bool:
+        for hook in list(self.before_save):
+            hook(seen, updated)
+        current = self.registrations.get((seen.mission_id, seen.seller_id))
+        if current is None:
+            return False
+        if guard == "lease" and current.lease_until != seen.lease_until:
+            return False
+        if guard == "status" and current.status is not seen.status:
+            return False
+        if guard == "reward_state" and current.reward_state != seen.reward_state:
+            return False
+        # Like the repository, only what changed between seen and updated is written.
+        changes = {
+            name: getattr(updated, name)
+            for name in RegistrationRecord.model_fields
+            if getattr(updated, name) != getattr(seen, name)
+        }
+        self.registrations[(seen.mission_id, seen.seller_id)] = current.model_copy(update=changes)
+        return True
+
+    def claim_attempt(
+        self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
+    ) -> tuple[RegistrationRecord, bool] | None:
+        current = self.registrations.get((mission_id, seller_id))
+        if current is None or current.due_at is None or (current.lease_until and current.lease_until >= now):
+            return None
+        leased = current.model_copy(update={"lease_until": lease_until, "attempt_started_at": now})
+        self.registrations[(mission_id, seller_id)] = leased
+        return leased, current.attempt_started_at is not None
+
+    def facts(self, seller_id: str) -> SellerFacts:
+        return self.facts_of.get(seller_id, SellerFacts())
+
+    def record_fact(self, seller_id: str, fact: str, at: datetime, *, campaign_id: str | None = None) -> None:
+        facts = self.facts(seller_id)
+        if getattr(facts, fact) is None:
+            self.facts_of[seller_id] = facts.model_copy(update={fact: at})
+
+    def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None:
+        return self.campaigns.get((seller_id, campaign_id))
+
+    def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
+        return {c for (s, c), r in self.campaigns.items() if s == seller_id and r.origin == "AUTO"}
+
+    def mark_auto_created(
+        self, seller_id: str, campaign_id: str, mission_id: str, advertiser_id: str | None
+    ) -> CampaignRecord:
+        known = self.campaigns.get((seller_id, campaign_id)) or CampaignRecord(
+            seller_id=seller_id, campaign_id=campaign_id
+        )
+        record = known.model_copy(
+            update={"origin": "AUTO", "mission_id": mission_id, "advertiser_id": advertiser_id or known.advertiser_id}
+        )
+        self.campaigns[(seller_id, campaign_id)] = record
+        return record
+
+    def record_campaign_report(
+        self, seller_id: str, campaign_id: str, advertiser_id: str, status: str, changed_at: datetime
+    ) -> CampaignRecord | None:
+        known = self.campaigns.get((seller_id, campaign_id))
+        if known and known.status_changed_at and known.status_changed_at >= changed_at:
+            return None
+        record = known or CampaignRecord(seller_id=seller_id, campaign_id=campaign_id, advertiser_id=advertiser_id)
+        record = record.model_copy(update={"status": status, "status_changed_at": changed_at})
+        self.campaigns[(seller_id, campaign_id)] = record
+        return record
+
+    def report_campaign_status(self, mission_id: str, seller_id: str, report: CampaignReport) -> bool:
+        current = self.registrations.get((mission_id, seller_id))
+        if current is None:
+            return False
+        known = current.campaign_report
+        if known and known.campaign_id == report.campaign_id and known.changed_at >= report.changed_at:
+            return False
+        self.registrations[(mission_id, seller_id)] = current.model_copy(update={"campaign_report": report})
+        return True
+
+
+class FakeActivity:
+    def __init__(self) -> None:
+        self.sessions: dict[tuple[str, str], LiveSession] = {}
+        self.reports: dict[tuple[str, str], SpendReport] = {}
+        self.fingerprints: set[tuple[str, str]] = set()
+
+    def record_session(
+        self,
+        seller_id: str,
+        session_id: str,
+        room_id: str,
+        started_at: datetime,
+        version: ActivityVersion,
+        fingerprint: str,
+    ) -> bool:
+        if (session_id, fingerprint) in self.fingerprints:
+            return False
+        self.fingerprints.add((session_id, fingerprint))
+        known = self.sessions.get((seller_id, session_id))
+        versions = [*(known.versions if known else []), version]
+        self.sessions[(seller_id, session_id)] = LiveSession(
+            session_id=session_id, room_id=room_id, started_at=started_at, versions=versions
+        )
+        return True
+
+    def record_spend(
+        self, seller_id: str, report_id: str, day: date, version: ActivityVersion, fingerprint: str
+    ) -> bool:
+        if (report_id, fingerprint) in self.fingerprints:
+            return False
+        self.fingerprints.add((report_id, fingerprint))
+        known = self.reports.get((seller_id, report_id))
+        versions = [*(known.versions if known else []), version]
+        self.reports[(seller_id, report_id)] = SpendReport(report_id=report_id, date=day, versions=versions)
+        return True
+
+    def activity(self, seller_id: str, first_day: date, last_day: date) -> SellerActivity:
+        from datetime import UTC
+
+        return SellerActivity(
+            sessions=[
+                s
+                for (seller, _), s in self.sessions.items()
+                if seller == seller_id and first_day <= s.started_at.astimezone(UTC).date() <= last_day
+            ],
+            spend_reports=[
+                r for (seller, _), r in self.reports.items() if seller == seller_id and first_day <= r.date <= last_day
+            ],
+        )
+
+
+class FakeStatistics:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.applied: dict[tuple[str, str], str] = {}
+
+    def apply(self, mission_id: str, stream_shard: str, changes: list[tuple[str, Counter[str]]]) -> None:
+        seen = self.applied.get((mission_id, stream_shard), "")
+        for sequence, counts in sorted((s.zfill(48), c) for s, c in changes):
+            if sequence > seen:
+                self.counts.update(counts)
+                seen = sequence
+        self.applied[(mission_id, stream_shard)] = seen
+
+    def count_blocked(self, mission_id: str, seller_id: str, codes: list[str]) -> None:
+        self.counts.update(f"blocked_{code}" for code in codes)
+
+    def totals(self, mission_id: str) -> Counter[str]:
+        return Counter(self.counts)
+
+
+class FakeAds:
+    """The Ads platform: accounts, campaigns, and failures on demand by operation (as the sandbox has)."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, SellerAdsAccount] = {}
+        self.campaigns: dict[str, AdsCampaign] = {}
+        self.failures: dict[str, list[AdsError]] = {}
+        self.created: list[dict[str, Any]] = []
+        self.succeed_then_fail: dict[str, AdsError] = {}
+        self.calls: Counter[str] = Counter()
+
+    def fail(self, operation: str, *errors: AdsError) -> None:
+        self.failures.setdefault(operation, []).extend(errors)
+
+    def _maybe_fail(self, operation: str) -> None:
+        self.calls[operation] += 1
+        queued = self.failures.get(operation) or self.failures.get("any")
+        if queued:
+            raise queued.pop(0)
+
+    def seller_account(self, seller_id: str) -> SellerAdsAccount:
+        self._maybe_fail("account_status")
+        return self.accounts.get(seller_id) or SellerAdsAccount(seller_id=seller_id)
+
+    def advertiser_timezone(self, advertiser_id: str) -> str | None:
+        self._maybe_fail("advertiser_info")
+        return None
+
+    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]:
+        self._maybe_fail("list_campaigns")
+        return [
+            c for c in self.campaigns.values() if c.advertiser_id == advertiser_id and c.operation_status != "DELETE"
+        ]
+
+    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None:
+        self._maybe_fail("list_campaigns")
+        found = self.campaigns.get(campaign_id)
+        return found if found and found.advertiser_id == advertiser_id else None
+
+    def create_live_campaign(self, request: dict[str, Any]) -> str:
+        self._maybe_fail("create_campaign")
+        campaign_id = f"C{len(self.campaigns) + 1}"
+        self.campaigns[campaign_id] = AdsCampaign(
+            campaign_id=campaign_id,
+            campaign_name=request["campaign_name"],
+            advertiser_id=request["advertiser_id"],
+            operation_status="ENABLE",
+            store_id=request.get("store_id") or "",
+        )
+        self.created.append(request)
+        late = self.succeed_then_fail.pop("create_campaign", None)
+        if late:
+            raise late  # done on the Ads side, but the answer never came
+        return campaign_id
+
+    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None:
+        self._maybe_fail("update_campaign_status")
+        found = self.campaigns.get(campaign_id)
+        if not found or found.advertiser_id != advertiser_id:
+            raise AdsRejected("no such campaign", code=40002)
+        self.campaigns[campaign_id] = found.model_copy(update={"operation_status": "DISABLE"})
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.published: list[Any] = []
+        self.refuse_detail_types: set[str] = set()  # the bus refuses these entries
+
+    def publish(self, events: list[Any]) -> list[bool]:
+        accepted = []
+        for event in events:
+            refused = event.detail_type in self.refuse_detail_types
+            if not refused:
+                self.published.append(event)
+            accepted.append(not refused)
+        return accepted

@@ -1,0 +1,91 @@
+"""Campaign status reports (A3, A4) on fakes: the service's own campaign is recognised even before its
+creation was recorded; a report for a campaign that is not the seller's changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from live_mission.ads import AdsCampaign, AdsUnreachable
+from live_mission.campaign_lifecycle import CampaignStatusChanged
+from live_mission.models import AutoCreationStatus as Status
+from tests.unit.world import World
+
+
+def _change(status: str, campaign_id: str, at: datetime, advertiser_id: str = "adv-S1") -> CampaignStatusChanged:
+    return CampaignStatusChanged(
+        seller_id="S1",
+        advertiser_id=advertiser_id,
+        campaign_id=campaign_id,
+        status=status,
+        changed_at=at,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def world() -> World:
+    found = World()
+    found.seller()
+    found.claim()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("status", "fact"), [("AUTHORIZATION_CANCELED", "stopped_at"), ("LIVEROOM_WITHDRAWN", "withdrawn_at")]
+)
+def test_a_stop_reported_before_the_service_recorded_its_campaign_is_not_lost(
+    world: World, status: str, fact: str
+) -> None:
+    # Given a create that timed out but succeeded
+    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
+    world.creator.attempt("M1", "S1")
+    [campaign_id] = world.ads.campaigns
+
+    # When the Ads platform reports the campaign stopped, before the service recorded it
+    world.ads.campaigns[campaign_id] = world.ads.campaigns[campaign_id].model_copy(
+        update={"operation_status": "DISABLE"}
+    )
+    world.reports.record(_change(status, campaign_id, world.clock.now()))
+
+    # Then it is a fact about the seller, and the registration shows the campaign as the platform does
+    assert getattr(world.registrations.facts("S1"), fact) is not None
+    world.later(minutes=15)
+    world.run_due_work()
+    assert world.registration().status is Status.CREATED
+    assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
+
+    # And the next mission creates nothing (A3, A4)
+    world.missions.put(world.missions.get("M1").model_copy(update={"mission_id": "M2"}))  # type: ignore[union-attr]
+    world.claim(mission_id="M2")
+    assert world.creator.attempt("M2", "S1") in (Status.SKIPPED_STOPPED, Status.SKIPPED_WITHDRAWN)
+    assert len(world.ads.created) == 1
+
+
+def test_a_stop_reported_after_the_campaign_was_recorded_is_kept_in_order(world: World) -> None:
+    world.creator.attempt("M1", "S1")
+    [campaign_id] = world.ads.campaigns
+    now = world.clock.now()
+    world.reports.record(_change("ENABLED", campaign_id, now + timedelta(hours=2)))
+    world.reports.record(_change("DISABLED", campaign_id, now + timedelta(hours=1)))  # older, arriving late
+    assert world.registration().view().auto_creation.campaign.status == "ENABLE"  # type: ignore[union-attr]
+    assert world.registrations.facts("S1").stopped_at is not None  # it was stopped, for a while (A4)
+
+
+def test_a_withdrawal_on_another_sellers_advertiser_changes_nothing(world: World) -> None:
+    world.creator.attempt("M1", "S1")
+    world.reports.record(_change("LIVEROOM_WITHDRAWN", "C-other", world.clock.now(), advertiser_id="adv-SOMEONE-ELSE"))
+    assert world.registrations.facts("S1").withdrawn_at is None
+
+
+def test_a_withdrawal_on_the_sellers_own_manual_campaign_counts(world: World) -> None:
+    world.ads.campaigns["MAN"] = AdsCampaign(campaign_id="MAN", advertiser_id="adv-S1", operation_status="ENABLE")
+    world.reports.record(_change("LIVEROOM_WITHDRAWN", "MAN", world.clock.now()))
+    assert world.registrations.facts("S1").withdrawn_at is not None
+
+
+def test_a_manual_campaign_switched_off_stops_nothing(world: World) -> None:
+    world.ads.campaigns["MAN"] = AdsCampaign(campaign_id="MAN", advertiser_id="adv-S1", operation_status="ENABLE")
+    world.creator.attempt("M1", "S1")
+    world.reports.record(_change("DISABLED", "MAN", world.clock.now()))
+    assert world.registrations.facts("S1").stopped_at is None

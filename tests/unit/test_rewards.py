@@ -1,0 +1,71 @@
+"""Reward evaluation (W3, W5) on fakes: granted once when everything holds, held without spend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from live_mission.activity import LiveSessionEnded, SpendReported, record_session, record_spend
+from live_mission.rewards import reward_history, voucher_code
+from tests.unit.world import World
+
+AT = datetime.fromisoformat("2026-02-10T10:00:00+07:00")
+
+
+def _goals_met(world: World) -> None:
+    session = {
+        "session_id": "L1",
+        "seller_id": "S1",
+        "room_id": "R1",
+        "started_at": AT,
+        "ended_at": AT + timedelta(minutes=600),
+        "gmv": 1_000_000,
+        "currency": "IDR",
+    }
+    record_session(world.activity, LiveSessionEnded.model_validate(session), AT)
+
+
+def _spend(world: World) -> None:
+    report = {
+        "report_id": "P1",
+        "seller_id": "S1",
+        "advertiser_id": "A",
+        "campaign_id": "C",
+        "date": "2026-02-10",
+        "spend": 10,
+        "currency": "IDR",
+    }
+    record_spend(world.activity, SpendReported.model_validate(report), AT)
+
+
+def _registered() -> World:
+    world = World()
+    world.seller()
+    world.claim()
+    world.clock.set(AT)
+    return world
+
+
+def test_w2_goals_without_spend_are_held_then_w3_granted_exactly_once() -> None:
+    world = _registered()
+    _goals_met(world)
+    assert world.evaluator.evaluate_seller("S1") == 0 and world.registration().reward_state == "HELD"
+    _spend(world)
+    assert world.evaluator.evaluate_seller("S1") == 1
+    assert world.evaluator.evaluate_seller("S1") == 0  # already granted: nothing more
+    [reward] = reward_history(world.registrations, "S1").rewards
+    assert reward.mission_id == "M1" and reward.value == 50000 and len(reward.voucher_code) == 14
+
+
+def test_w3_the_final_pass_after_the_grace_period_grants_what_no_change_evaluated() -> None:
+    world = _registered()
+    _goals_met(world)
+    _spend(world)
+    assert world.evaluator.finalize_due_missions() == 0  # the grace period is still running
+    world.clock.set(datetime.fromisoformat("2026-02-15T00:00:00+07:00"))
+    assert world.evaluator.finalize_due_missions() == 1 and world.evaluator.finalize_due_missions() == 0
+    assert world.registration().reward_state == "GRANTED"
+
+
+def test_voucher_codes_are_unambiguous() -> None:
+    codes = {voucher_code() for _ in range(200)}
+    assert len(codes) == 200 and not any(set(c) & set("01OI") for c in codes)
