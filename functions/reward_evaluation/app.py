@@ -11,16 +11,23 @@ from live_mission import wiring
 from live_mission.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Sellers already evaluated in this batch: the stream delivers a batch after all of it was written, so a
+# seller's first evaluation already reads every change of theirs the batch holds.
+evaluated: set[str] = set()
 
 
 def evaluate_for(record: DynamoDBRecord) -> None:
     keys = record.dynamodb.keys if record.dynamodb else {}
-    wiring.reward_evaluator().evaluate_seller(str(keys["pk"]).removeprefix("SELLER#"))
+    seller_id = str(keys["pk"]).removeprefix("SELLER#")
+    if seller_id not in evaluated:
+        wiring.reward_evaluator().evaluate_seller(seller_id)
+        evaluated.add(seller_id)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> Mapping[str, object]:
     if "Records" in event:
+        evaluated.clear()
         return process_partial_response(event=event, record_handler=evaluate_for, processor=processor, context=context)
     return {"evaluated": wiring.reward_evaluator().finalize_due_missions()}

@@ -1,17 +1,22 @@
-"""The embedded AWS emulator (moto server) and the resources template.yaml declares."""
+"""The embedded AWS emulator (moto server, in a process of its own) and the resources template.yaml declares."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import urllib.request
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import moto.dynamodb.models as moto_dynamodb_models
+import requests
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models import table as moto_table
 from moto.dynamodb.models.dynamo_type import DynamoType
@@ -19,9 +24,10 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from .faults import FaultInjector
-from .template import Template
+from .template import ROOT, Template
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
 CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": REGION}
 _TABLE_KEYS = (
     "AttributeDefinitions",
@@ -31,6 +37,11 @@ _TABLE_KEYS = (
     "StreamSpecification",
     "BillingMode",
 )
+
+
+# moto's backends belong to the process: each patch below is applied once per process, however many
+# emulators it starts (make bench starts two; the tests start one per case).
+_PATCHED: set[str] = set()
 
 
 # Requests that can give the dispatcher something to deliver (a stream record or a queued event).
@@ -47,12 +58,12 @@ class _OneRequestAtATime:
 
     def __init__(self, app: Any) -> None:
         self._app = app
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self.writes = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        with self._lock:
+        with self.lock:
             if _DELIVERABLE.search(target) or "Action=SendMessage" in environ.get("QUERY_STRING", ""):
                 self.writes += 1
             return list(self._app(environ, start_response))
@@ -92,8 +103,9 @@ def _back_up_items_not_tables() -> None:
     holds thousands of items, and puts the copy back when the transaction is cancelled. Here requests
     are applied one at a time, so backing up the touched items and the stream's length gives the same
     all-or-nothing outcome at the cost of the items involved."""
-    if getattr(DynamoDBBackend.transact_write_items, "_items_backed_up", False):
+    if "items_backed_up" in _PATCHED:
         return
+    _PATCHED.add("items_backed_up")
     moto_dynamodb_models.copy = _TablesAreNotCopied  # type: ignore[assignment]
     original = DynamoDBBackend.transact_write_items
 
@@ -125,7 +137,6 @@ def _back_up_items_not_tables() -> None:
                 del table.stream_shard.items[length:]
             raise
 
-    transact_write_items._items_backed_up = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign, assignment]
 
 
@@ -133,8 +144,9 @@ def _query_reads_one_partition() -> None:
     """moto answers a Query on the table (not an index) by listing and sorting every item of the table,
     which grows with the table: a burst of 10,000 claims slowed to a crawl. DynamoDB reads the one
     partition; so does this, handing moto's query only that partition's items, in key order."""
-    if getattr(moto_table.Table.query, "_one_partition", False):
+    if "query_reads_one_partition" in _PATCHED:
         return
+    _PATCHED.add("query_reads_one_partition")
     original = moto_table.Table.query
 
     def query(table: moto_table.Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -148,45 +160,333 @@ def _query_reads_one_partition() -> None:
         finally:
             del table.all_items
 
-    query._one_partition = True  # type: ignore[attr-defined]
     moto_table.Table.query = query  # type: ignore[method-assign, assignment]
 
 
-class MotoServer:
-    """One emulated AWS, two endpoints: `url` for the local stack's own plumbing and for tests, and
-    `functions_url` for the functions, where faults are injected and every call is counted."""
+_WRITES = [0]  # every write moto's DynamoDB backend applies, in this process, by whatever path
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+
+def _writes_are_counted() -> None:
+    if "writes_counted" in _PATCHED:
+        return
+    _PATCHED.add("writes_counted")
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def counted(backend: DynamoDBBackend, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            try:
+                return _original(backend, *args, **kwargs)
+            finally:
+                _WRITES[0] += 1
+
+        setattr(DynamoDBBackend, name, counted)
+
+
+def _index_queries_read_their_partition() -> None:
+    """moto answers a Query on an index by sorting and scanning every item of the table; the retry
+    scheduler queries its index every simulated minute, so a long clock move slowed with the table's
+    size. Here each index's items are grouped by their partition value, regrouped only when moto has
+    applied a write since."""
+    if "index_partitions" in _PATCHED:
+        return
+    _PATCHED.add("index_partitions")
+    _writes_are_counted()
+    original = moto_table.Table.query
+
+    def writes() -> int:
+        return _WRITES[0]
+
+    grouped: dict[tuple[int, str, str], tuple[int, dict[tuple[str, str], list[Any]]]] = {}
+
+    def partition(table: moto_table.Table, attribute: str, value: DynamoType) -> list[Any]:
+        # A table recreated after a reset may reuse an old one's id: its creation time tells them apart.
+        key, version = (id(table), str(table.created_at), attribute), writes()
+        cached = grouped.get(key)
+        if cached is None or cached[0] != version:
+            by_value: dict[tuple[str, str], list[Any]] = {}
+            for item in table.all_items():  # moto's own order, kept in each group
+                found = item.attrs.get(attribute)
+                if found is not None:
+                    by_value.setdefault((found.type, str(found.value)), []).append(item)
+            cached = grouped[key] = (version, by_value)
+        return cached[1].get((value.type, str(value.value)), [])
+
+    def query(table: moto_table.Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        conditions = args[9] if len(args) > 9 else kwargs.get("hash_key_conditions")
+        if index_name is None or not conditions or len(conditions) != 1:
+            return original(table, hash_key, *args, **kwargs)
+        ((attribute, value),) = conditions
+        items = partition(table, attribute, value)
+        table.all_items = lambda: items  # type: ignore[method-assign]
+        try:
+            return original(table, hash_key, *args, **kwargs)
+        finally:
+            del table.all_items
+
+    moto_table.Table.query = query  # type: ignore[method-assign, assignment]
+
+
+def _update_expressions_counted_once() -> None:
+    """moto checks that an update expression has at most one SET, ADD and REMOVE clause at every nested
+    node, walking the subtree again each time: quadratic in the actions (45 ms for a registration's
+    update). Counting once at the root gives the same verdict."""
+    if "update_expressions_counted_once" in _PATCHED:
+        return
+    _PATCHED.add("update_expressions_counted_once")
+    import moto.dynamodb.parsing.ast_nodes as ast_nodes
+    from moto.dynamodb.parsing.validators import ActionCountValidator
+
+    root_type = ast_nodes.UpdateExpression  # type: ignore[attr-defined]
+
+    def traverse(validator: ActionCountValidator, node: Any) -> Any:
+        return validator.verify_action_counts(node) if isinstance(node, root_type) else node
+
+    ActionCountValidator.traverse = traverse
+
+
+def _event_paths_compiled_once() -> None:
+    """moto builds a JSONPath parser (its yacc tables included) for each of eight paths, for every event
+    it forwards to a rule's target; the paths never change, their compiled form is reused."""
+    if "event_paths_compiled_once" in _PATCHED:
+        return
+    _PATCHED.add("event_paths_compiled_once")
+    import functools
+
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+
+
+_EVENTS: list[tuple[int, dict[str, Any]]] = []  # every event put on a bus, numbered, until read
+_EVENT_NUMBERS = [0]
+
+
+def _events_are_logged() -> None:
+    """Every event EventBridge accepts is kept as it would be handed to a target, for the stack's
+    dispatcher to read once and route by the template's rules (moto's own rule targets would carry it
+    through SQS queues, which cost more than everything else the emulator does)."""
+    if "events_logged" in _PATCHED:
+        return
+    _PATCHED.add("events_logged")
+    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcnow
+    from moto.events.models import EventsBackend
+
+    original = EventsBackend.put_events
+
+    def put_events(backend: EventsBackend, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        entries = original(backend, events)
+        for event, entry in zip(events, entries, strict=True):
+            if "EventId" not in entry:
+                continue
+            when = event.get("Time")
+            moment = datetime.fromtimestamp(float(when), UTC).replace(tzinfo=None) if when is not None else utcnow()
+            _EVENT_NUMBERS[0] += 1
+            bus = str(backend._normalize_event_bus_arn(event.get("EventBusName"))).rsplit("/", 1)[-1]
+            delivered = {
+                "version": "0",
+                "id": entry["EventId"],
+                "detail-type": event["DetailType"],
+                "source": event["Source"],
+                "account": backend.account_id,
+                "time": iso_8601_datetime_without_milliseconds(moment),
+                "region": backend.region_name,
+                "resources": event.get("Resources", []),
+                "detail": json.loads(event["Detail"]),
+                "event-bus-name": bus,
+            }
+            _EVENTS.append((_EVENT_NUMBERS[0], delivered))
+        return entries
+
+    EventsBackend.put_events = put_events  # type: ignore[method-assign, assignment]
+
+
+def _modules_listed_once() -> None:
+    """moto's dispatcher lists its own package directory (a stat per service, about 170) on every request
+    to tell a backend by the request's host; the list cannot change while the process runs."""
+    import moto.backends as moto_backends
+
+    if "modules_listed_once" in _PATCHED:
+        return
+    _PATCHED.add("modules_listed_once")
+    modules = tuple(moto_backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
+    moto_backends.list_of_moto_modules = list_of_moto_modules
+
+
+class Emulator:
+    """Runs inside the emulator's own process (emulator.py): moto behind two endpoints, `url` for the
+    local stack's plumbing and for tests, `functions_url` for the functions, where faults are injected
+    and every call is counted; `/_emulator/...` on the first answers the stack's questions."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
         _back_up_items_not_tables()
         _query_reads_one_partition()
+        _modules_listed_once()
+        _index_queries_read_their_partition()
+        _update_expressions_counted_once()
+        _event_paths_compiled_once()
+        _events_are_logged()
         self._app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self.faults = FaultInjector(self._app)
         self._functions_app = _Counted(self.faults)
-        self._server = make_server(host, port, self._app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(host, 0, self._controls, threaded=True, request_handler=_QuietHandler)
         self._functions_server = make_server(host, 0, self._functions_app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self.functions_url = f"http://{host}:{self._functions_server.server_port}"
 
+    def _controls(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_emulator/"):
+            return self._app(environ, start_response)
+        if path == "/_emulator/stream":
+            return self._stream_records(environ, start_response)
+        if path == "/_emulator/events":
+            return self._events_put(environ, start_response)
+        if path == "/_emulator/faults" and environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            fault = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            self.faults.set(fault["service"], fault["operation"], fault["mode"], int(fault["count"]))
+        answer = {
+            "writes": self._app.writes,
+            "calls": dict(self._functions_app.calls),
+            "faults": self.faults.pending(),
+            "injected": dict(self.faults.injected),
+        }
+        body = json.dumps(answer).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _stream_records(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """A table's stream records after a sequence number, as moto keeps them: what the stack's stream
+        poller reads (moto's GetRecords answer is the same records, through a much slower serializer)."""
+        from urllib.parse import parse_qs
+
+        from moto.dynamodb.models import dynamodb_backends
+
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        with self._app.lock:  # as any request: applied between writes, never during one
+            table = dynamodb_backends[ACCOUNT][REGION].get_table(query["table"])
+            shard = table.stream_shard
+            records: list[Any] = []
+            shard_id = ""
+            if shard is not None:
+                shard_id = shard.id
+                first = max(
+                    0,
+                    int(query.get("after") or shard.starting_sequence_number - 1) + 1 - shard.starting_sequence_number,
+                )
+                records = [r.to_json() for r in shard.items[first : first + int(query.get("limit", 1000))]]
+            body = json.dumps({"shard_id": shard_id, "records": records}, default=str).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _events_put(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The events put since the last read, in order; read once (by the stack's dispatcher)."""
+        with self._app.lock:
+            taken = [event for _, event in _EVENTS]
+            _EVENTS.clear()
+        body = json.dumps({"events": taken}, default=str).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def serve(self) -> None:
+        for name, server in (("moto", self._server), ("moto-functions", self._functions_server)):
+            threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+
+
+class _FaultsOf:
+    """The stack's handle on the emulator's fault injector."""
+
+    def __init__(self, emulator: MotoServer) -> None:
+        self._emulator = emulator
+
+    def set(self, service: str, operation: str, mode: str, count: int) -> None:
+        self._emulator.ask("POST", {"service": service, "operation": operation, "mode": mode, "count": count})
+
+    def pending(self) -> list[dict[str, Any]]:
+        return list(self._emulator.ask()["faults"])
+
+    @property
+    def injected(self) -> dict[str, int]:
+        return dict(self._emulator.ask()["injected"])
+
+
+class MotoServer:
+    """The AWS emulator, a process of its own (so that moto works on its own core, as AWS would beside
+    the functions): started here, ended with this object's process or by stop()."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tools.local_stack.emulator"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'layers' / 'domain'}"},
+            stdin=subprocess.PIPE,  # its lifeline: the emulator ends when this pipe closes
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        ready = self._process.stdout.readline()
+        if not ready:
+            raise RuntimeError("the AWS emulator did not start")
+        urls = json.loads(ready)
+        self.url: str = urls["url"]
+        self.functions_url: str = urls["functions_url"]
+        self.faults = _FaultsOf(self)
+        self._http = threading.local()
+
+    def stream_records(self, table: str, after: str | None, limit: int = 1000) -> tuple[str, list[dict[str, Any]]]:
+        """The stream records of a table after a sequence number (None: from the start), and its shard."""
+        if not hasattr(self._http, "session"):
+            self._http.session = requests.Session()
+        params = {"table": table, "limit": str(limit), **({"after": after} if after else {})}
+        response = self._http.session.get(f"{self.url}/_emulator/stream", params=params, timeout=60)
+        response.raise_for_status()
+        answer = response.json()
+        return str(answer["shard_id"]), list(answer["records"])
+
+    def events_put(self) -> list[dict[str, Any]]:
+        """Every event put on a bus since the last call, as EventBridge hands it to a target."""
+        if not hasattr(self._http, "session"):
+            self._http.session = requests.Session()
+        response = self._http.session.get(f"{self.url}/_emulator/events", timeout=60)
+        response.raise_for_status()
+        return list(response.json()["events"])
+
+    def ask(self, method: str = "GET", body: dict[str, Any] | None = None) -> dict[str, Any]:
+        if not hasattr(self._http, "session"):
+            self._http.session = requests.Session()
+        response = self._http.session.request(method, f"{self.url}/_emulator/faults", json=body, timeout=30)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
     @property
     def calls(self) -> Counter[str]:
         """The functions' requests so far, by API action (faulted ones included)."""
-        return self._functions_app.calls
+        return Counter(self.ask()["calls"])
 
     @property
     def writes(self) -> int:
         """How many requests so far could have given the dispatcher work."""
-        return self._app.writes
+        return int(self.ask()["writes"])
 
     def start(self) -> None:
-        for name, server in (("moto", self._server), ("moto-functions", self._functions_server)):
-            threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+        """Serving since it was made; kept for the callers that start what they make."""
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._functions_server.shutdown()
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
 
     def reset(self) -> None:
-        """Forgets every resource: moto's state belongs to the process, not to one server."""
+        """Forgets every resource."""
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310 - loopback
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
@@ -217,14 +517,3 @@ def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = 
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         template.physical_names[logical_id] = url
         template.physical_names[f"{logical_id}.Arn"] = arn
-
-
-def route_rule_to_queue(moto: MotoServer, bus: str, rule: str, pattern: dict[str, Any]) -> str:
-    """An EventBridge rule whose target is a queue the dispatcher reads (moto delivers to SQS)."""
-    sqs = moto.client("sqs")
-    queue_url = sqs.create_queue(QueueName=rule)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events = moto.client("events")
-    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
-    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "local", "Arn": queue_arn}])
-    return str(queue_url)

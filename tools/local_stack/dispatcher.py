@@ -25,7 +25,7 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
-from .aws import MotoServer, route_rule_to_queue
+from .aws import MotoServer
 from .clock import LocalClock
 from .lambda_service import LambdaService
 from .template import Template
@@ -45,14 +45,16 @@ class StreamSubscription:
     max_retries: int  # -1: until the batch succeeds (or, deployed, the record expires)
     tumbling_window_seconds: int = 0
     on_failure_url: str | None = None
-    positions: dict[str, str] = field(default_factory=dict)  # the last sequence number handled, by shard
     failing: dict[str, tuple[list[dict[str, Any]], int]] = field(default_factory=dict)  # batch, attempts
 
 
 @dataclass
-class QueueSubscription:
+class RuleSubscription:
+    """An EventBridge rule of the template whose target is a function."""
+
     function: str
-    queue_url: str
+    bus: str
+    pattern: EventPattern
 
 
 @dataclass
@@ -79,17 +81,15 @@ class Dispatcher:
         self._moto = moto
         self._lambdas = lambdas
         self._clock = clock
-        self._streams_client = moto.client("dynamodbstreams")
         self._sqs = moto.client("sqs")
         self._lock = threading.RLock()  # one pump at a time: deliveries happen in a clear order
         self.streams: list[StreamSubscription] = []
-        self.queues: list[QueueSubscription] = []
+        self._positions: dict[str, str] = {}  # the last sequence number read, by stream
+        self.rules: list[RuleSubscription] = []
         self.schedules: list[Schedule] = []
         self._async_config: dict[str, tuple[int, str | None]] = {}  # function: retries, OnFailure queue
         self.bus_name = ""
-        self.archive_url = ""
-        # Every event put on the bus, until GET /_local/events reads it. Kept here, not in the archive
-        # queue: moto's SendMessage costs time in proportion to a queue's length.
+        # Every event put on the bus, until GET /_local/events reads it.
         self._archive: deque[dict[str, Any]] = deque(maxlen=ARCHIVE_LIMIT)
         self._archive_lock = threading.RLock()
         self.failures: list[dict[str, Any]] = []
@@ -102,10 +102,6 @@ class Dispatcher:
     def _subscribe(self, template: Template) -> None:
         buses = list(template.of_type("AWS::Events::EventBus"))
         self.bus_name = template.physical_names[buses[0]] if buses else "default"
-        # Every event on the bus is also kept, so developers and tests can read what was said on it.
-        self.archive_url = route_rule_to_queue(
-            self._moto, self.bus_name, "local-bus-archive", {"source": [{"prefix": ""}]}
-        )
         for function in template.functions():
             invoke_config = template.resolve(
                 template.resources[function.logical_id]["Properties"].get("EventInvokeConfig") or {}
@@ -131,11 +127,10 @@ class Dispatcher:
                         )
                     )
                 elif kind == "EventBridgeRule":
-                    rule = f"local-{function.name}-{event_name}"
-                    url = route_rule_to_queue(
-                        self._moto, props.get("EventBusName", self.bus_name), rule, props["Pattern"]
+                    pattern = EventPattern.load(json.dumps(props["Pattern"]))
+                    self.rules.append(
+                        RuleSubscription(function.name, props.get("EventBusName", self.bus_name), pattern)
                     )
-                    self.queues.append(QueueSubscription(function.name, url))
                 elif kind in ("ScheduleV2", "Schedule"):
                     match = _RATE.match(props["ScheduleExpression"])
                     if not match:
@@ -228,7 +223,7 @@ class Dispatcher:
             if writes == self._writes_seen and not failing:
                 return 0  # nothing was written since everything was last read: nothing to deliver
             self._writes_seen = writes
-            delivered = self._pump_streams() + sum(self._pump_queue(q) for q in self.queues)
+            delivered = self._retry_failing() + self._pump_streams() + self._pump_events()
             if delivered or failing:
                 self._writes_seen = -1  # look again next time
             return delivered
@@ -281,52 +276,39 @@ class Dispatcher:
         return {**schedule.payload, "schedule": schedule.name, "time": moment.isoformat()}
 
     def _pump_streams(self) -> int:
-        """Each event source mapping reads each shard for itself, on from its own position."""
+        """Reads each stream once, on from where it was read, and gives every event source mapping its own
+        filtered share in order: each mapping reads the shard for itself when deployed, and here all
+        of them are always at the same place (a failing batch waits aside, with what followed it)."""
         delivered = 0
         for stream_arn in dict.fromkeys(s.stream_arn for s in self.streams):
-            subscriptions = [s for s in self.streams if s.stream_arn == stream_arn]
-            shards = self._streams_client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
-            for shard in shards:
-                shard_id = shard["ShardId"]
-                for subscription in subscriptions:
-                    delivered += self._pump_shard(subscription, stream_arn, shard_id)
+            table = stream_arn.split(":table/", 1)[1].split("/", 1)[0]
+            shard_id, raw = self._moto.stream_records(table, self._positions.get(stream_arn))
+            if not raw:
+                continue
+            self._positions[stream_arn] = raw[-1]["dynamodb"]["SequenceNumber"]
+            records = [_as_lambda_record(r, stream_arn) for r in raw]
+            for subscription in (s for s in self.streams if s.stream_arn == stream_arn):
+                mine = [
+                    r
+                    for r in records
+                    if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
+                ]
+                if not mine:
+                    continue
+                if shard_id in subscription.failing:  # in order: behind the batch that is failing
+                    failed_batch, attempts = subscription.failing[shard_id]
+                    subscription.failing[shard_id] = (failed_batch + mine, attempts)
+                    continue
+                delivered += self._deliver_batch(subscription, shard_id, mine, 0)
         return delivered
 
-    def _pump_shard(self, subscription: StreamSubscription, stream_arn: str, shard_id: str) -> int:
-        if shard_id in subscription.failing:
-            batch, attempts = subscription.failing.pop(shard_id)
-            return self._deliver_batch(subscription, shard_id, batch, attempts)
-        last = subscription.positions.get(shard_id)
-        position = (
-            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
-            if last
-            else {"ShardIteratorType": "TRIM_HORIZON"}
-        )
-        iterator = self._streams_client.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
-            "ShardIterator"
-        ]
-        raw = self._streams_client.get_records(ShardIterator=iterator, Limit=1000).get("Records", [])
-        if not raw:
-            return 0
-        delivered = 0
-        records = [_as_lambda_record(r, stream_arn) for r in raw]
-        mine = [
-            r
-            for r in records
-            if not subscription.patterns or any(p.matches_event(r) for p in subscription.patterns)  # type: ignore[arg-type]
-        ]
-        # Filtered-out records are passed over; the position moves past them.
-        subscription.positions[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
-        for start in range(0, len(mine), subscription.batch_size):
-            batch = mine[start : start + subscription.batch_size]
-            delivered += self._deliver_batch(subscription, shard_id, batch, 0)
-            if shard_id in subscription.failing:  # the rest waits behind the failing batch, in order
-                remaining = mine[start + subscription.batch_size :]
-                if remaining:
-                    failed_batch, attempts = subscription.failing[shard_id]
-                    subscription.failing[shard_id] = (failed_batch + remaining, attempts)
-                break
-        return delivered
+    def _retry_failing(self) -> int:
+        retried = 0
+        for subscription in self.streams:
+            for shard_id in list(subscription.failing):
+                batch, attempts = subscription.failing.pop(shard_id)
+                retried += self._deliver_batch(subscription, shard_id, batch, attempts)
+        return retried
 
     def _deliver_batch(
         self, subscription: StreamSubscription, shard_id: str, records: list[dict[str, Any]], attempts: int
@@ -377,45 +359,30 @@ class Dispatcher:
             "isWindowTerminatedEarly": False,
         }
 
-    def _pump_queue(self, subscription: QueueSubscription) -> int:
-        messages = self._sqs.receive_message(
-            QueueUrl=subscription.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-        ).get("Messages", [])
-        for message in messages:
-            self.invoke_async(subscription.function, _as_eventbridge_event(json.loads(message["Body"])))
-            self._sqs.delete_message(QueueUrl=subscription.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return len(messages)
+    def _pump_events(self) -> int:
+        """Routes each event put on a bus to the functions whose rule matches it (asynchronous invocation),
+        and keeps it for GET /_local/events."""
+        events = self._moto.events_put()
+        with self._archive_lock:
+            self._archive.extend({k: v for k, v in e.items() if k != "event-bus-name"} for e in events)
+        for event in events:
+            delivered = {k: v for k, v in event.items() if k != "event-bus-name"}
+            for rule in self.rules:
+                if rule.bus == event["event-bus-name"] and rule.pattern.matches_event(delivered):  # type: ignore[arg-type]
+                    self.invoke_async(rule.function, delivered)
+        return len(events)
 
     def bus_events(self) -> list[dict[str, Any]]:
         """Everything put on the bus since the last read (at most ARCHIVE_LIMIT events, the newest)."""
+        with self._lock:
+            self._pump_events()
         with self._archive_lock:
-            self.keep_archived_events()
             seen = list(self._archive)
             self._archive.clear()
             return seen
 
-    def keep_archived_events(self) -> int:
-        """Moves what reached the archive queue into memory; the stack calls it continuously."""
-        kept = 0
-        with self._archive_lock:
-            while messages := self._sqs.receive_message(QueueUrl=self.archive_url, MaxNumberOfMessages=10).get(
-                "Messages"
-            ):
-                kept += len(messages)
-                self._archive.extend(_as_eventbridge_event(json.loads(m["Body"])) for m in messages)
-                self._sqs.delete_message_batch(
-                    QueueUrl=self.archive_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-                )
-        return kept
-
     def stop(self) -> None:
         self._async.shutdown(wait=False, cancel_futures=True)
-
-
-def _as_eventbridge_event(event: dict[str, Any]) -> dict[str, Any]:
-    """An event as EventBridge hands it to a Lambda target (moto's queue copy lacks some fields)."""
-    return {"version": "0", "account": "123456789012", "region": "us-east-1", "resources": [], **event}
 
 
 def _as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

@@ -162,8 +162,7 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
                 dispatcher.failures.append({"function": name, "error": repr(error)})
                 time.sleep(0.5)
 
-    for name, step in (("dispatcher", dispatcher.pump), ("bus-archive", dispatcher.keep_archived_events)):
-        threading.Thread(target=forever, args=(name, step), name=name, daemon=True).start()
+    threading.Thread(target=forever, args=("dispatcher", dispatcher.pump), name="dispatcher", daemon=True).start()
     gateway.ready = True
     return LocalStack(
         f"http://127.0.0.1:{api_port}",
