@@ -50,7 +50,8 @@ def test_a_slot_further_off_than_the_caller_will_wait_is_refused_and_not_taken()
 
 
 def test_threads_share_the_slots() -> None:
-    rate = RequestRate(200)
+    time = FakeTime()  # the clock stands still, so how fast threads start cannot change the count
+    rate = RequestRate(200, now=time.clock, sleep=lambda _: None)
     done: list[bool] = []
     workers = [threading.Thread(target=lambda: done.append(rate.wait(5.0))) for _ in range(40)]
     for worker in workers:
@@ -58,5 +59,5 @@ def test_threads_share_the_slots() -> None:
     for worker in workers:
         worker.join()
     assert done == [True] * 40
-    # 40 slots 5 ms apart were handed out, one each: the next free one lies about 200 ms after the first.
+    # 40 slots 5 ms apart were handed out, one each: the next free one lies 200 ms after the first.
     assert not rate.wait(max_wait_seconds=0.0)

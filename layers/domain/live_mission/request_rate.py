@@ -6,9 +6,9 @@ minute later, so every Ads call first takes the next free slot. Slots are 1/rate
 one-second window holds more than `per_second` calls: a limiter that allowed bursts (a token bucket
 with room for more than one) could put up to twice the limit into one of the platform's windows.
 
-One limiter serves a whole process, every thread of it. Deployed, a process is one Lambda container,
-so the fleet's rate is the per-container rate times the containers running (the capacity plan in
-the README sizes both); locally every container is a thread of one process and shares it.
+One limiter serves a whole process, every thread of it, and a process is one Lambda container. The
+fleet stays within the app's quota because each function's containers are capped by its reserved
+concurrency and each keeps quota x share / containers (`Settings.ads_requests_per_second`).
 """
 
 from __future__ import annotations
