@@ -1,8 +1,9 @@
-"""Test helpers shared by the suites: sample missions and sellers in the SPEC's shapes."""
+"""Test helpers shared by the suites: sample missions and sellers in the contract's shapes."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import socket
 from typing import Any
 
@@ -67,3 +68,14 @@ def eligible_seller(advertiser_id: str, *, account: dict[str, Any] | None = None
 
 
 CLAIM = {"accept_terms": True, "terms_version": "v1", "authorize_live_gmv_max": True}
+
+
+def check_against_schema(event: dict[str, Any]) -> None:
+    """Fails when an event out differs from its schema in docs/events/."""
+    import jsonschema
+
+    from tools.event_schemas import DIRECTORY
+
+    path = DIRECTORY / f"out.{event['detail-type']}.schema.json"
+    assert path.exists(), f"no schema for {event['detail-type']}"
+    jsonschema.validate(event, json.loads(path.read_text()), cls=jsonschema.Draft202012Validator)

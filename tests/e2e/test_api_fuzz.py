@@ -1,5 +1,5 @@
 """Schemathesis fuzzes the local stack from docs/openapi.json: over a thousand generated requests, never a
-5xx, and every error in the SPEC shape."""
+5xx, and every error in the contract's shape."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad input: a clear 4xx in the SPEC error shape, nothing written, never a 5xx."""
+"""Bad input: a clear 4xx in the contract's error shape, nothing written, never a 5xx."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def test_r1_open_missions_are_listed_and_claimable(world: Stack) -> None:
     # When the seller lists missions
     listed = world.call("GET", "/missions", seller=seller)
 
-    # Then only the open one is offered, in the SPEC shape
+    # Then only the open one is offered, in the contract's shape
     assert listed.status_code == 200
     ids = [m["mission_id"] for m in listed.json()["missions"]]
     assert open_id in ids and closed_id not in ids

@@ -32,3 +32,20 @@ def test_every_contract_route_is_documented_with_its_security() -> None:
                 "$ref": "#/components/schemas/ErrorBody"
             }
             assert "HTTPValidationError" not in str(operation["responses"])
+
+
+def test_docs_events_schemas_are_up_to_date() -> None:
+    from tools.event_schemas import stale
+
+    assert stale() == [], "docs/events is stale: run `make docs` and commit it"
+
+
+def test_the_event_schemas_are_valid_json_schemas() -> None:
+    import json
+
+    import jsonschema
+
+    from tools.event_schemas import DIRECTORY
+
+    for path in DIRECTORY.glob("*.schema.json"):
+        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))

@@ -15,9 +15,9 @@ from live_mission.models import Mission, MissionDefinition, RegistrationRequest
 from live_mission.registration import Claims
 from live_mission.rewards import RewardEvaluator
 from tests.support import CLAIM, mission_body
-from tests.unit.fakes import FakeActivity, FakeAds, FakeMissions, FakeRegistrations, FakeStatistics
+from tests.unit.fakes import FakeActivity, FakeAds, FakeMissions, FakeRegistrations, FakeSellerViews, FakeStatistics
 
-SEED_MOMENT = datetime.fromisoformat("2026-02-09T02:00:00+07:00")  # the seed's example
+SEED_MOMENT = datetime.fromisoformat("2026-02-09T02:00:00+07:00")  # the seller article's example
 
 
 def mission(mission_id: str = "M1", **overrides: Any) -> Mission:
@@ -59,7 +59,8 @@ class World:
 
     @property
     def claims(self) -> Claims:
-        return Claims(self.missions, self.registrations, self.statistics, self.ads, self.clock)
+        views = FakeSellerViews(self.missions, self.registrations)
+        return Claims(self.missions, self.registrations, self.statistics, self.ads, self.clock, views)
 
     @property
     def creator(self) -> AutoCreator:

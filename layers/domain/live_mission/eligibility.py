@@ -1,4 +1,4 @@
-"""Who may claim the mission (R3, R6): three blockers, all reported at once, with the seed's steps."""
+"""Who may claim the mission (R3, R6): three blockers, all reported at once, with the steps sellers are given."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Errors a seller or operator can meet, each with the HTTP status and SPEC code it answers with."""
+"""Errors a seller or operator can meet, each with the HTTP status and contract code it answers with."""
 
 from __future__ import annotations
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import boto3
+from pydantic import Field
 
 from .clock import Clock
-from .models import AutoCreationStatus
+from .models import AutoCreationStatus, Contract, Money, Registration, Timestamp
 from .records import RegistrationRecord
 
 SOURCE = "live-gmv-max-mission"
@@ -30,6 +31,37 @@ _AUTO_CREATION_EVENTS = {
     AutoCreationStatus.SKIPPED_WITHDRAWN: "CampaignAutoCreationSkipped",
     AutoCreationStatus.SKIPPED_STOPPED: "CampaignAutoCreationSkipped",
     AutoCreationStatus.OPTED_OUT: "CampaignAutoCreationSkipped",
+}
+
+
+class _Delivery(Contract):
+    event_id: str = Field(description="the same on every delivery of this event: de-duplicate on it")
+    correlation_id: str | None = Field(default=None, description="the claim's request, through every later event")
+
+
+class RegistrationEvent(Registration, _Delivery):
+    """`MissionRegistered`, `CampaignAutoCreated`, `CampaignAutoCreationSkipped` and
+    `CampaignAutoCreationFailed`: the registration as `GET .../registration` shows it after the change."""
+
+
+class RewardGrantedEvent(_Delivery):
+    """`RewardGranted`. No voucher code: it is a bearer credential, read by the seller through GET /rewards."""
+
+    seller_id: str
+    reward_id: str
+    mission_id: str
+    type: str
+    value: Money
+    currency: str
+    granted_at: Timestamp
+
+
+EVENTS_OUT: dict[str, type[Contract]] = {
+    "MissionRegistered": RegistrationEvent,
+    "CampaignAutoCreated": RegistrationEvent,
+    "CampaignAutoCreationSkipped": RegistrationEvent,
+    "CampaignAutoCreationFailed": RegistrationEvent,
+    "RewardGranted": RewardGrantedEvent,
 }
 
 
@@ -50,27 +82,27 @@ def events_of_change(before: RegistrationRecord | None, after: RegistrationRecor
     if after is None:
         return []
     found: list[EventOut] = []
-    registration = after.view().model_dump(mode="json")
+    registration = after.view().model_dump()
     if before is None:
         found.append(_event("MissionRegistered", after, "registered", registration))
     elif before.status is not after.status and after.status in _AUTO_CREATION_EVENTS:
         found.append(_event(_AUTO_CREATION_EVENTS[after.status], after, after.status.value, registration))
     if after.reward is not None and (before is None or before.reward is None):
-        # The voucher code is a bearer credential: the seller reads it through GET /rewards only.
-        reward = after.reward.model_dump(mode="json", exclude={"voucher_code"})
+        reward = after.reward.model_dump()
         found.append(_event("RewardGranted", after, "granted", {"seller_id": after.seller_id, **reward}))
     return found
 
 
-def _event(detail_type: str, registration: RegistrationRecord, occasion: str, detail: dict[str, Any]) -> EventOut:
-    return EventOut(
-        detail_type,
+def _event(detail_type: str, registration: RegistrationRecord, occasion: str, fields: dict[str, Any]) -> EventOut:
+    """The event's detail, shaped by its model in EVENTS_OUT (so docs/events/ describes exactly this)."""
+    detail = EVENTS_OUT[detail_type].model_validate(
         {
-            **detail,
+            **fields,
             "event_id": event_id(detail_type, registration.mission_id, registration.seller_id, occasion),
             "correlation_id": registration.correlation_id,
-        },
+        }
     )
+    return EventOut(detail_type, detail.model_dump(mode="json"))
 
 
 class EventPublisher(Protocol):

@@ -1,4 +1,4 @@
-"""The HTTP adapter of the Ads port: TikTok API for Business v1.3 shapes (SPEC section 3).
+"""The HTTP adapter of the Ads port: TikTok API for Business v1.3 shapes (docs/contract.md).
 
 That API answers almost everything with HTTP 200 and signals failure in the envelope's `code`
 (0 success, 4xxxx client errors, 5xxxx service errors), so this client branches on `code`.
