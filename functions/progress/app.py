@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from live_mission import wiring
 from live_mission.api import SELLER, MissionId, build_resolver, documented, seller_id_of
 from live_mission.errors import RegistrationNotFound
-from live_mission.missions import mission_or_not_found
+from live_mission.missions import known_mission
 from live_mission.models import RewardHistory
 from live_mission.observability import logger, metrics
 from live_mission.progress import Progress, activity_for, progress_of
@@ -18,8 +18,8 @@ app = build_resolver()
 @app.get("/missions/<mission_id>/progress", responses=documented(Progress), security=SELLER)
 def progress(mission_id: MissionId) -> Progress:
     seller_id = seller_id_of(app)
-    mission = mission_or_not_found(wiring.missions(), mission_id)
-    registration = wiring.registrations().get(mission_id, seller_id)
+    view = wiring.seller_views().of(mission_id, seller_id)  # one read for the mission and the registration
+    mission, registration = known_mission(view.mission, mission_id), view.registration
     if registration is None:
         raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
     return progress_of(mission, registration, activity_for(wiring.activity(), mission, seller_id))

@@ -18,6 +18,7 @@ from live_mission.store.activity import ActivityStore
 from live_mission.store.dynamo import StorageBusy, Table
 from live_mission.store.missions import MissionStore
 from live_mission.store.registrations import RegistrationStore
+from live_mission.store.seller_views import SellerViewStore
 from live_mission.store.statistics import StatisticsStore
 from tests.unit.world import World, mission
 
@@ -32,11 +33,13 @@ def _registration() -> RegistrationRecord:
 
 
 def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]) -> None:
-    store = RegistrationStore(tables())
+    table = tables()
+    store = RegistrationStore(table)
     record = _registration()
     assert store.create(record) and not store.create(record)
     assert store.get("M1", "S1") == record
-    assert store.get_with_facts("M1", "S1") == (record, store.facts("S1"))
+    view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
+    assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
     assert store.of_seller("S1") == [record] and list(store.of_mission("M1")) == [("M1", "S1")]
 
 

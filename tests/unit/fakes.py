@@ -20,6 +20,7 @@ from live_mission.records import (
     RegistrationRecord,
     SellerActivity,
     SellerFacts,
+    SellerView,
     SpendReport,
 )
 
@@ -61,6 +62,18 @@ class FakeMissions:
         return dict(self.benchmark_rois.get((country, timing), {}))
 
 
+class FakeSellerViews:
+    def __init__(self, missions: FakeMissions, registrations: FakeRegistrations) -> None:
+        self.missions, self.registrations = missions, registrations
+
+    def of(self, mission_id: str, seller_id: str) -> SellerView:
+        return SellerView(
+            mission=self.missions.get(mission_id),
+            registration=self.registrations.get(mission_id, seller_id),
+            facts=self.registrations.facts(seller_id),
+        )
+
+
 class FakeRegistrations:
     def __init__(self, retry_shards: int = 1) -> None:
         self.retry_shards = retry_shards
@@ -71,9 +84,6 @@ class FakeRegistrations:
 
     def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None:
         return self.registrations.get((mission_id, seller_id))
-
-    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]:
-        return self.get(mission_id, seller_id), self.facts(seller_id)
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
         return [r for (_, s), r in sorted(self.registrations.items()) if s == seller_id]

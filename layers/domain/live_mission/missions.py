@@ -22,7 +22,11 @@ def open_missions(missions: Missions, clock: Clock) -> list[Mission]:
 
 
 def mission_or_not_found(missions: Missions, mission_id: str) -> Mission:
-    mission = missions.get(mission_id)
+    return known_mission(missions.get(mission_id), mission_id)
+
+
+def known_mission(mission: Mission | None, mission_id: str) -> Mission:
+    """The mission read, or 404 when there is none."""
     if mission is None:
         raise MissionNotFound(f"Mission {mission_id!r} does not exist.")
     return mission

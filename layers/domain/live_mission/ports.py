@@ -17,6 +17,7 @@ from .records import (
     RegistrationRecord,
     SellerActivity,
     SellerFacts,
+    SellerView,
 )
 
 Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
@@ -47,8 +48,6 @@ class Registrations(Protocol):
     retry_shards: int
 
     def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None: ...
-
-    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]: ...
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]: ...
 
@@ -111,3 +110,7 @@ class Statistics(Protocol):
     def count_blocked(self, mission_id: str, seller_id: str, codes: list[str]) -> None: ...
 
     def totals(self, mission_id: str) -> Counter[str]: ...
+
+
+class SellerViews(Protocol):
+    def of(self, mission_id: str, seller_id: str) -> SellerView: ...

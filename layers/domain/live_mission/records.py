@@ -15,6 +15,7 @@ from .models import (
     Campaign,
     CampaignPlan,
     Consent,
+    Mission,
     Registration,
     Reward,
     SwitchOff,
@@ -168,3 +169,11 @@ class SpendReport(Record):
 class SellerActivity(BaseModel):
     sessions: list[LiveSession] = Field(default_factory=list)
     spend_reports: list[SpendReport] = Field(default_factory=list)
+
+
+class SellerView(Record):
+    """The mission, the seller's registration for it and the seller's facts, read together."""
+
+    mission: Mission | None
+    registration: RegistrationRecord | None
+    facts: SellerFacts

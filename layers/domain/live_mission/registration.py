@@ -22,7 +22,7 @@ from .errors import (
     TermsNotAccepted,
 )
 from .local_time import advertiser_zone, end_of_local_day
-from .missions import mission_or_not_found, registration_is_open
+from .missions import known_mission, mission_or_not_found, registration_is_open
 from .models import (
     AutoCreationStatus,
     CampaignPlan,
@@ -37,7 +37,7 @@ from .models import (
     Spend,
 )
 from .observability import Metric, logger, metrics
-from .ports import Missions, Registrations, Statistics
+from .ports import Missions, Registrations, SellerViews, Statistics
 from .recommendations import recommend, timing_at
 from .records import AccountSnapshot, RegistrationRecord, SellerFacts
 
@@ -62,10 +62,17 @@ class Assessment:
 
 class Claims:
     def __init__(
-        self, missions: Missions, registrations: Registrations, statistics: Statistics, ads: AdsPlatform, clock: Clock
+        self,
+        missions: Missions,
+        registrations: Registrations,
+        statistics: Statistics,
+        ads: AdsPlatform,
+        clock: Clock,
+        views: SellerViews,
     ) -> None:
         self._missions = missions
         self._registrations = registrations
+        self._views = views
         self._statistics = statistics
         self._ads = ads
         self._clock = clock
@@ -78,9 +85,9 @@ class Claims:
     def preview(self, mission_id: str, seller_id: str) -> CampaignPreview:
         """What a claim now would lead to: blockers, whether a campaign would be created (and if not,
         why), its settings exactly as they would be sent, and what it may spend. Writes nothing."""
-        mission = mission_or_not_found(self._missions, mission_id)
-        registration, facts = self._registrations.get_with_facts(mission_id, seller_id)
-        found = self._assess(mission, seller_id, facts, self._clock.now())
+        view = self._views.of(mission_id, seller_id)
+        mission, registration = known_mission(view.mission, mission_id), view.registration
+        found = self._assess(mission, seller_id, view.facts, self._clock.now())
         plan = found.plan if found.outlook.would_create else None
         currency = (found.snapshot.currency if found.snapshot else None) or mission.currency
         budget = plan.budget if plan else None
@@ -105,16 +112,16 @@ class Claims:
 
     def register(self, mission_id: str, seller_id: str, request: RegistrationRequest) -> tuple[Registration, bool]:
         """Returns the registration and whether it is new (201) or a repeat (200)."""
-        mission = mission_or_not_found(self._missions, mission_id)
+        view = self._views.of(mission_id, seller_id)
+        mission, existing = known_mission(view.mission, mission_id), view.registration
         _check_consent(mission, request)
         shown_then = read_preview_id(request.preview_id) if request.preview_id else None
-        existing, facts = self._registrations.get_with_facts(mission_id, seller_id)
         if existing:
             return existing.view(), False  # R5: a repeat returns the same registration
         now = self._clock.now()
         if not registration_is_open(mission, now):  # R1
             raise MissionNotOpen(f"Mission {mission_id!r} is not open for registration.")
-        found = self._assess(mission, seller_id, facts, now)
+        found = self._assess(mission, seller_id, view.facts, now)
         if not found.eligibility.eligible:  # R4: blocked, nothing written
             self._count_blocked(mission_id, seller_id, found.eligibility)
             raise RegistrationBlocked(
@@ -145,8 +152,9 @@ class Claims:
         return recommend(self._missions, country or mission.country, industry, timing_at(mission, self._clock.now()))
 
     def registration(self, mission_id: str, seller_id: str) -> Registration:
-        mission_or_not_found(self._missions, mission_id)
-        record = self._registrations.get(mission_id, seller_id)
+        view = self._views.of(mission_id, seller_id)
+        known_mission(view.mission, mission_id)
+        record = view.registration
         if not record:
             raise RegistrationNotFound(f"You have not registered for mission {mission_id!r}.")
         return record.view()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .store.dynamo import Table
     from .store.missions import MissionStore
     from .store.registrations import RegistrationStore
+    from .store.seller_views import SellerViewStore
     from .store.statistics import StatisticsStore
     from .tiktok_ads import TikTokAdsClient
 
@@ -115,7 +116,14 @@ def ads() -> TikTokAdsClient:
 def claims() -> Claims:
     from .registration import Claims
 
-    return Claims(missions(), registrations(), statistics(), ads(), clock())
+    return Claims(missions(), registrations(), statistics(), ads(), clock(), seller_views())
+
+
+@per_container
+def seller_views() -> SellerViewStore:
+    from .store.seller_views import SellerViewStore
+
+    return SellerViewStore(table())
 
 
 @per_container

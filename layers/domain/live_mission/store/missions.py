@@ -16,7 +16,7 @@ MISSIONS_TO_FINALIZE_INDEX = "missions_by_grace_end"
 FINAL_EVALUATION_PENDING = "FINAL_EVALUATION_PENDING"
 
 
-def _key(mission_id: str) -> dict[str, str]:
+def mission_key(mission_id: str) -> dict[str, str]:
     return {"pk": f"MISSION#{mission_id}", "sk": "DEFINITION"}
 
 
@@ -27,7 +27,7 @@ class MissionStore:
     def put(self, mission: Mission) -> bool:
         """Creates or replaces a mission; True when it did not exist before."""
         item = {
-            **_key(mission.mission_id),
+            **mission_key(mission.mission_id),
             "kind": "MISSION",
             "listing": LISTING,
             "closes_at": utc_iso(mission.registration_closes_at),
@@ -43,11 +43,11 @@ class MissionStore:
         return created
 
     def get(self, mission_id: str) -> Mission | None:
-        item = self._table.get(_key(mission_id))
+        item = self._table.get(mission_key(mission_id))
         return Mission.model_validate(item["mission"]) if item else None
 
     def get_many(self, mission_ids: set[str]) -> dict[str, Mission]:
-        items = self._table.get_many([_key(m) for m in sorted(mission_ids)])
+        items = self._table.get_many([mission_key(m) for m in sorted(mission_ids)])
         missions = [Mission.model_validate(item["mission"]) for item in items]
         return {m.mission_id: m for m in missions}
 
@@ -65,7 +65,7 @@ class MissionStore:
         return [Mission.model_validate(i["mission"]) for i in items]
 
     def mark_finalized(self, mission_id: str) -> None:
-        self._table.update(_key(mission_id), Update().remove("final_evaluation"))
+        self._table.update(mission_key(mission_id), Update().remove("final_evaluation"))
 
     # --- ROI benchmarks (O1) --------------------------------------------------------------------
 

@@ -37,11 +37,11 @@ def _seller(seller_id: str) -> str:
     return f"SELLER#{seller_id}"
 
 
-def _registration_key(mission_id: str, seller_id: str) -> dict[str, str]:
+def registration_key(mission_id: str, seller_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": f"REGISTRATION#{mission_id}"}
 
 
-def _facts_key(seller_id: str) -> dict[str, str]:
+def facts_key(seller_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": "FACTS"}
 
 
@@ -56,7 +56,7 @@ class RegistrationStore:
 
     def _item(self, record: RegistrationRecord) -> dict[str, Any]:
         keys: dict[str, Any] = {
-            **_registration_key(record.mission_id, record.seller_id),
+            **registration_key(record.mission_id, record.seller_id),
             "kind": "REGISTRATION",
             "mission_shard": f"{record.mission_id}#{shard_of(record.seller_id, MISSION_SHARDS)}",
         }
@@ -67,18 +67,8 @@ class RegistrationStore:
     # --- reads ----------------------------------------------------------------------------------
 
     def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None:
-        item = self._table.get(_registration_key(mission_id, seller_id), consistent=consistent)
+        item = self._table.get(registration_key(mission_id, seller_id), consistent=consistent)
         return RegistrationRecord.model_validate(item) if item else None
-
-    def get_with_facts(self, mission_id: str, seller_id: str) -> tuple[RegistrationRecord | None, SellerFacts]:
-        """The registration and the seller's facts in one read (a claim needs both)."""
-        items = self._table.get_many([_registration_key(mission_id, seller_id), _facts_key(seller_id)])
-        registration = next((i for i in items if i["sk"].startswith("REGISTRATION#")), None)
-        facts = next((i for i in items if i["sk"] == "FACTS"), None)
-        return (
-            RegistrationRecord.model_validate(registration) if registration else None,
-            SellerFacts.model_validate(facts or {}),
-        )
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
         condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("REGISTRATION#")
@@ -118,7 +108,7 @@ class RegistrationStore:
             update.when("#status = :status", status=seen.status)
         else:
             update.when("#reward_state = :reward_state", reward_state=seen.reward_state)
-        return self._table.update(_registration_key(seen.mission_id, seen.seller_id), update) is not None
+        return self._table.update(registration_key(seen.mission_id, seen.seller_id), update) is not None
 
     def claim_attempt(
         self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
@@ -136,7 +126,7 @@ class RegistrationStore:
                 now=now,
             )
         )
-        old = self._table.update(_registration_key(mission_id, seller_id), update, returning="ALL_OLD")
+        old = self._table.update(registration_key(mission_id, seller_id), update, returning="ALL_OLD")
         if not old:
             return None
         before = RegistrationRecord.model_validate(old)
@@ -146,14 +136,14 @@ class RegistrationStore:
     # --- seller facts (A3, A4, A10) -------------------------------------------------------------
 
     def facts(self, seller_id: str) -> SellerFacts:
-        return SellerFacts.model_validate(self._table.get(_facts_key(seller_id)) or {})
+        return SellerFacts.model_validate(self._table.get(facts_key(seller_id)) or {})
 
     def record_fact(self, seller_id: str, fact: Fact, at: datetime, *, campaign_id: str | None = None) -> None:
         """Remembers a fact the first time it happens; it holds in every later mission."""
         update = Update().set_if_absent(fact, at)
         if campaign_id:
             update.set_if_absent(f"{fact.removesuffix('_at')}_campaign_id", campaign_id)
-        self._table.update(_facts_key(seller_id), update)
+        self._table.update(facts_key(seller_id), update)
 
     # --- campaigns ------------------------------------------------------------------------------
 
@@ -214,4 +204,4 @@ class RegistrationStore:
                 changed_at=report.changed_at,
             )
         )
-        return self._table.update(_registration_key(mission_id, seller_id), update) is not None
+        return self._table.update(registration_key(mission_id, seller_id), update) is not None
