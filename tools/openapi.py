@@ -3,7 +3,7 @@
 Every route declares its own answers and security on its decorator (live_mission.api.documented);
 nothing is patched in here but one thing: Powertools adds to every validated route a 422 answer in
 its own validation shape, which this service never gives (it answers 400 VALIDATION_FAILED in the
-SPEC error shape). Where a route declares a 422 of its own (a blocked claim) it stays.
+contract error shape). Where a route declares a 422 of its own (a blocked claim) it stays.
 `docs/openapi.json` is the committed result; a test fails when it is stale.
 """
 

@@ -2,11 +2,12 @@
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from live_mission import wiring
 from live_mission.activity import LiveSessionEnded, SpendReported, record_session, record_spend
 from live_mission.models import BusEvent
-from live_mission.observability import logger, metrics
+from live_mission.observability import Metric, logger, metrics
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
@@ -16,10 +17,15 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     # lands in the dead-letter queue with its reason. Each event is its own invocation.
     envelope = parse(event=event, model=BusEvent)
     received_at = wiring.clock().now()  # the service's own clock orders versions, never the sender's
-    if envelope.detail_type == "LiveSessionEnded":
-        new = record_session(wiring.activity(), LiveSessionEnded.model_validate(envelope.detail), received_at)
-    elif envelope.detail_type == "SpendReported":
-        new = record_spend(wiring.activity(), SpendReported.model_validate(envelope.detail), received_at)
-    else:
-        raise ValueError(f"unexpected detail-type {envelope.detail_type!r}")
+    try:
+        if envelope.detail_type == "LiveSessionEnded":
+            new = record_session(wiring.activity(), LiveSessionEnded.model_validate(envelope.detail), received_at)
+        elif envelope.detail_type == "SpendReported":
+            new = record_spend(wiring.activity(), SpendReported.model_validate(envelope.detail), received_at)
+        else:
+            raise ValueError(f"unexpected detail-type {envelope.detail_type!r}")
+    except ValidationError as refused:
+        metrics.add_metric(name=Metric.ACTIVITY_REFUSED, unit="Count", value=1)
+        logger.warning("activity refused", extra={"detail_type": envelope.detail_type, "reason": str(refused)})
+        raise
     return {"recorded": new}

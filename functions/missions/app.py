@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from live_mission import wiring
 from live_mission.api import SELLER, build_resolver, documented
 from live_mission.missions import open_missions
-from live_mission.models import MissionList
+from live_mission.models import MissionList, OpenMission
 from live_mission.observability import logger, metrics
 
 app = build_resolver()
@@ -14,7 +14,8 @@ app = build_resolver()
 
 @app.get("/missions", responses=documented(MissionList), security=SELLER)
 def list_open_missions() -> MissionList:
-    return MissionList(missions=open_missions(wiring.missions(), wiring.clock()))
+    found = open_missions(wiring.missions(), wiring.clock())
+    return MissionList(missions=[OpenMission.model_validate(m.model_dump()) for m in found])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

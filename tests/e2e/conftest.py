@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import CLAIM, eligible_seller, free_port, mission_body, unique
+from tests.support import CLAIM, check_against_schema, eligible_seller, free_port, mission_body, unique
 from tools.ads_sandbox.state import OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,6 +144,33 @@ class Stack:
         assert response.status_code == 200, response.text
         return response.json()  # type: ignore[no-any-return]
 
+    def granted_in_time(self) -> tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """A registered seller granted their voucher from a session and a spend report that arrived in time:
+        (mission, seller, session, spend, progress)."""
+        mission_id = self.put_mission()
+        seller = self.new_eligible_seller()
+        self.claim(mission_id, seller)
+        session = self.live_session(seller, f"{seller}-L1", "2026-02-09T10:00:00+07:00", 600, 1_000_000)
+        spend = self.spend(seller, f"{seller}-P1", "2026-02-10", 5000)
+        self.put_events(("shop.live", "LiveSessionEnded", session), ("ads.gmvmax", "SpendReported", spend))
+        progress = self.progress(mission_id, seller)
+        assert progress["reward"]["status"] == "GRANTED"
+        return mission_id, seller, session, spend, progress
+
+    def withdraw_room(self, seller_id: str, campaign_id: str, changed_at: str) -> None:
+        """The seller withdraws their LIVE room from a LIVE GMV Max campaign of theirs (switched off on the Ads
+        side), and the Ads platform reports it (A3)."""
+        state = self.sandbox_control("GET", f"/_sandbox/sellers/{seller_id}")
+        known = self.sandbox_control("GET", f"/_sandbox/campaigns?seller_id={seller_id}")["campaigns"]
+        manual = [
+            {"campaign_id": c["campaign_id"], "advertiser_id": c["advertiser_id"], "status": c["status"]}
+            for c in known
+            if c["origin"] == "MANUAL" and c["campaign_id"] != campaign_id
+        ]
+        withdrawn = {"campaign_id": campaign_id, "status": "DISABLE"}
+        self.put_seller(seller_id, {**state, "campaigns": [*manual, withdrawn]})
+        self.campaign_status_changed(seller_id, campaign_id, "LIVEROOM_WITHDRAWN", changed_at)
+
     def campaign_status_changed(self, seller_id: str, campaign_id: str, status: str, changed_at: str) -> None:
         self.put_events(
             (
@@ -161,7 +188,11 @@ class Stack:
 
     def events_of(self, seller_id: str) -> list[dict[str, Any]]:
         """The service's events out about one seller, in the order the bus delivered them."""
-        self._events.extend(self.control("GET", "/_local/events")["events"])
+        fresh = self.control("GET", "/_local/events")["events"]
+        for event in fresh:
+            if event["source"] == "live-gmv-max-mission":
+                check_against_schema(event)  # every event out any test sees is what docs/events says
+        self._events.extend(fresh)
         return [
             e
             for e in self._events
@@ -229,7 +260,7 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture
 def world(stack: Stack) -> Stack:
-    """The stack at 02:00 on 9 Feb 2026 in Jakarta (the seed's example), with no faults left over."""
+    """The stack at 02:00 on 9 Feb 2026 in Jakarta (the seller article's example), with no faults left over."""
     stack.clear_faults()
     stack.set_clock("2026-02-09T02:00:00+07:00")
     return stack

@@ -58,3 +58,12 @@ def test_a_genuine_token_expires_with_the_service_clock(world: Stack) -> None:
     assert world.call("GET", f"/missions/{mission_id}/eligibility", headers=headers).status_code == 200
     world.set_clock("2031-01-01T00:00:00+00:00")  # long after the token's expiry
     assert world.call("GET", f"/missions/{mission_id}/eligibility", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("scope", ["", "live-mission/reader"])
+def test_a_genuine_token_without_the_seller_scope_is_refused(world: Stack, scope: str) -> None:
+    token = world.control("GET", f"/_local/token?sub=scopeless&scope={scope}")["token"]
+    for path in ("/missions", "/rewards"):
+        response = world.http.get(f"{world.api}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert response.status_code == 403, response.text[:300]
+        assert response.json()["error"]["code"] == "FORBIDDEN"

@@ -68,14 +68,7 @@ def test_a3_a4_a_stop_reported_before_the_service_recorded_its_campaign_holds(wo
 
 def test_w3_w6_late_copies_never_erase_what_counted(world: Stack) -> None:
     # Given a seller granted their voucher from a session and a spend report that arrived in time
-    mission_id = world.put_mission()
-    seller = world.new_eligible_seller()
-    world.claim(mission_id, seller)
-    session = world.live_session(seller, f"{seller}-L1", "2026-02-09T10:00:00+07:00", 600, 1_000_000)
-    spend = world.spend(seller, f"{seller}-P1", "2026-02-10", 5000)
-    world.put_events(("shop.live", "LiveSessionEnded", session), ("ads.gmvmax", "SpendReported", spend))
-    before = world.progress(mission_id, seller)
-    assert before["reward"]["status"] == "GRANTED"
+    mission_id, seller, session, spend, before = world.granted_in_time()
 
     # When, after the grace period, the same events arrive again, and a restatement zeroing the spend
     world.set_clock("2026-02-20T00:00:00+07:00")

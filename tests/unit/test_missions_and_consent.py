@@ -64,3 +64,15 @@ def test_accepted_terms_and_consent_pass() -> None:
 def test_flags_must_be_json_booleans() -> None:
     with pytest.raises(ValidationError):
         RegistrationRequest.model_validate({"accept_terms": "true", "terms_version": "v1", "authorize_live_gmv_max": 1})
+
+
+def test_an_operator_role_session_is_its_role() -> None:
+    from live_mission.api import principal_of
+
+    assert principal_of("arn:aws:sts::123456789012:assumed-role/MissionOperators/alice@example.com") == (
+        "arn:aws:iam::123456789012:role/MissionOperators"
+    )
+    assert principal_of("arn:aws:iam::123456789012:user/ops") == "arn:aws:iam::123456789012:user/ops"
+    assert (
+        principal_of("arn:aws:sts::123456789012:federated-user/bob") == "arn:aws:sts::123456789012:federated-user/bob"
+    )

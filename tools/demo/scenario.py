@@ -143,8 +143,11 @@ class Demo:
             "ads_permission": group.seller_state.get("ads_permission", True),
             "ad_accounts": group.seller_state.get("ad_accounts", [account]),
             "avg_daily_spend_14d": 150000,
+            # A withdrawn room was withdrawn from a campaign of the seller's, now off.
             "campaigns": [{"campaign_id": f"manual-{seller}", "status": "ENABLE"}]
             if group.seller_state.get("campaign")
+            else [{"campaign_id": f"manual-{seller}", "status": "DISABLE"}]
+            if group.seller_state.get("withdrawn")
             else [],
         }
 

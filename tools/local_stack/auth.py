@@ -21,13 +21,18 @@ class TokenError(Exception):
 
 
 class LocalAuthority:
-    def __init__(self, clock: LocalClock, issuer: str, audience: str) -> None:
+    def __init__(self, clock: LocalClock, issuer: str, audience: str, seller_scope: str = "") -> None:
         self._clock = clock
         self._key = secrets.token_bytes(64)
         self.issuer = issuer
         self.audience = audience
+        self.seller_scope = seller_scope
 
-    def issue(self, subject: str, role: str | None = None) -> str:
+    def issue(
+        self, subject: str, role: str | None = None, scope: str | None = None, principal: str | None = None
+    ) -> str:
+        """A token as the identity provider issues it to the app: with the seller scope unless `scope`
+        names others (an empty one: none)."""
         now = self._clock.now()
         claims: dict[str, Any] = {
             "sub": subject,
@@ -36,8 +41,13 @@ class LocalAuthority:
             "iat": int(now.timestamp()),
             "exp": int((now + TOKEN_LIFETIME).timestamp()),
         }
+        scope = self.seller_scope if scope is None else scope
+        if scope:
+            claims["scope"] = scope
         if role:
             claims["role"] = role
+        if principal:
+            claims["principal"] = principal
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, authorization: str | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from .auth import LocalAuthority, TokenError
 from .clock import LocalClock
 from .dispatcher import Dispatcher
 from .faults import MODES, SERVICES
-from .http_api import http_api_event, operator_authorizer, seller_authorizer
+from .http_api import OPERATOR_ARN, http_api_event, operator_authorizer, seller_authorizer
 from .lambda_service import LambdaService, Throttled
 from .template import HttpRoute
 
@@ -85,7 +85,9 @@ class Gateway:
         raw = request.get_data(cache=True)
         try:
             if request.path.startswith("/_local/"):
-                return self._control(request.method, request.path, parse_qs(request.query_string.decode()), raw)
+                return self._control(
+                    request.method, request.path, parse_qs(request.query_string.decode(), keep_blank_values=True), raw
+                )
             return self._api(request, raw)
         except (RequestEntityTooLarge, ClientDisconnected):
             raise
@@ -109,8 +111,13 @@ class Gateway:
         if route.operator_only:
             if claims.get("role") != "admin":
                 return _error(403, "FORBIDDEN", "An operator credential is required.")
-            authorizer = operator_authorizer(claims["sub"])
+            authorizer = operator_authorizer(claims["sub"], str(claims.get("principal") or OPERATOR_ARN))
         else:
+            granted = set(str(claims.get("scope") or "").split())
+            if route.scopes and not granted.intersection(route.scopes):  # as the JWT authorizer checks them
+                return _error(
+                    403, "FORBIDDEN", f"The token lacks the scope this route needs ({' or '.join(route.scopes)})."
+                )
             authorizer = seller_authorizer(claims)
         event = http_api_event(
             method,
@@ -153,7 +160,9 @@ class Gateway:
             if not subject:
                 return _error(400, "VALIDATION_FAILED", "sub is required")
             role = (query.get("role") or [""])[0] or None
-            return _json(200, {"token": self.authority.issue(subject, role)})
+            scope = query["scope"][0] if "scope" in query else None
+            principal = query["principal"][0] if "principal" in query else None  # whom an operator signs as
+            return _json(200, {"token": self.authority.issue(subject, role, scope, principal)})
         if path == "/_local/clock" and method in ("GET", "PUT"):
             if method == "PUT":
                 try:

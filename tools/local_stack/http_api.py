@@ -15,8 +15,9 @@ def seller_authorizer(claims: dict[str, Any]) -> dict[str, Any]:
     return {"jwt": {"claims": claims, "scopes": None}}
 
 
-def operator_authorizer(caller: str) -> dict[str, Any]:
-    return {"iam": {"userArn": OPERATOR_ARN, "accountId": "123456789012", "callerId": caller}}
+def operator_authorizer(caller: str, principal: str = OPERATOR_ARN) -> dict[str, Any]:
+    """What API Gateway's IAM authorizer tells the function about a signed request's principal."""
+    return {"iam": {"userArn": principal, "accountId": "123456789012", "callerId": caller}}
 
 
 def http_api_event(

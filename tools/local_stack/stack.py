@@ -110,6 +110,9 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
             "AdsBaseUrl": sandbox_url,
             "JwtIssuer": f"http://127.0.0.1:{api_port}/_local",
             "OperatorPrincipalArns": OPERATOR_ARN,
+            # Locally the test and /_local/events put upstream events; no bus policy is emulated.
+            "UpstreamPrincipalArns": "arn:aws:iam::123456789012:role/local-upstream",
+            "AlarmEmail": "on-call@localhost",
             **overrides,
             **_listed(os.environ.get("LOCAL_TEMPLATE_PARAMETERS", "")),
         }
@@ -141,7 +144,10 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     dispatcher = Dispatcher(template, moto, lambdas, clock)
     invoke_app.app = InvokeApi(lambdas, dispatcher)
     authority = LocalAuthority(
-        clock, issuer=template.parameters["JwtIssuer"], audience=template.parameters["JwtAudience"]
+        clock,
+        issuer=template.parameters["JwtIssuer"],
+        audience=template.parameters["JwtAudience"],
+        seller_scope=template.parameters["JwtSellerScope"],
     )
     gateway = Gateway(template.http_routes(), lambdas, dispatcher, clock, authority, moto.client("events"), moto.faults)
     api_server = _bind(api_port, "API", lambda: gateway.serve("127.0.0.1", api_port))

@@ -39,6 +39,7 @@ class HttpRoute:
     path: str
     function: str
     operator_only: bool
+    scopes: tuple[str, ...] = ()  # a token must carry one of them (JWT authorizer), when any
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -150,6 +151,15 @@ class Template:
                 if event["Type"] != "HttpApi":
                     continue
                 props = event["Properties"]
-                authorizer = (props.get("Auth") or {}).get("Authorizer")
-                routes.append(HttpRoute(props["Method"].upper(), props["Path"], function.name, authorizer == "AWS_IAM"))
+                auth = props.get("Auth") or {}
+                scopes = tuple(str(self.resolve(scope)) for scope in auth.get("AuthorizationScopes") or ())
+                routes.append(
+                    HttpRoute(
+                        props["Method"].upper(),
+                        props["Path"],
+                        function.name,
+                        auth.get("Authorizer") == "AWS_IAM",
+                        scopes,
+                    )
+                )
         return routes

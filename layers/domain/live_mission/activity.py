@@ -19,7 +19,7 @@ from .models import EARLIEST, LATEST, SafeId
 from .ports import Activity
 from .records import ActivityVersion
 
-# Plausibility (issue: vouchers are money): what one LIVE session or one day's spend report can be.
+# Plausibility (vouchers are money): what one LIVE session or one day's spend report can be.
 LONGEST_SESSION = timedelta(hours=24)
 LARGEST_GMV = Decimal("1e13")  # per session, in any currency (IDR and VND included)
 LARGEST_SPEND = Decimal("1e12")  # per report
@@ -33,7 +33,8 @@ class _Upstream(BaseModel):
 
 
 class LiveSessionEnded(_Upstream):
-    """`shop.live` / `LiveSessionEnded` (docs/contract.md)."""
+    """A LIVE session ended (W1): it counts toward GMV and LIVE minutes when it starts inside the campaign
+    period. A copy of a `session_id` counts once; a restatement replaces the figure (W6)."""
 
     session_id: str = Field(min_length=1, max_length=128)
     room_id: str = Field(min_length=1, max_length=128)
@@ -54,7 +55,8 @@ class LiveSessionEnded(_Upstream):
 
 
 class SpendReported(_Upstream):
-    """`ads.gmvmax` / `SpendReported` (docs/contract.md)."""
+    """A day's LIVE GMV Max spend on one of the seller's campaigns (W2). A copy of a `report_id` counts once;
+    a restatement replaces the figure (W6)."""
 
     report_id: str = Field(min_length=1, max_length=128)
     advertiser_id: str = Field(min_length=1, max_length=128)

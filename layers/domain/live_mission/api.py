@@ -1,9 +1,10 @@
-"""What every HTTP function shares: the resolver with OpenAPI validation, the SPEC error shape, body
+"""What every HTTP function shares: the resolver with OpenAPI validation, the contract's error shape, body
 limits, and identity taken only from the verified token (or IAM for named operators)."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -56,7 +57,7 @@ def documented(
     ads: bool = False,
     errors: dict[int, str] | None = None,
 ) -> dict[int, OpenAPIResponse]:
-    """A route's answers (docs/openapi.json): its own, and the errors every route shares, in the SPEC shape."""
+    """A route's answers (docs/openapi.json): its own, and the errors every route shares, in the contract's shape."""
     ok: OpenAPIResponse = {"description": "OK", "content": {JSON: {"model": answer}}}
     unavailable = "SERVICE_BUSY" + (" or ADS_PLATFORM_UNAVAILABLE (the Ads platform cannot be reached)" if ads else "")
     responses: dict[int, OpenAPIResponse] = {
@@ -206,10 +207,18 @@ def operator_of(app: APIGatewayHttpResolver) -> str:
     operators (any other principal allowed to invoke the API is refused). Returns who it is."""
     authorizer = app.current_event.request_context.authorizer
     iam = authorizer.get("iam") if authorizer else None
-    caller = str((iam or {}).get("userArn") or "")
+    caller = principal_of(str((iam or {}).get("userArn") or ""))
     if not caller:
         raise Forbidden("An operator credential is required.")
     if caller not in load_settings().operator_principal_arns:
         logger.warning("refused a principal that is not an operator", extra={"principal": caller})
         raise Forbidden("This principal is not an operator of this service.")
+    logger.append_keys(operator=caller)  # every log line of the change names who made it
     return caller
+
+
+def principal_of(user_arn: str) -> str:
+    """The IAM principal behind a signed request: a role's session (`arn:aws:sts::1:assumed-role/Ops/alice`)
+    is its role (`arn:aws:iam::1:role/Ops`), as operators are listed; users are themselves."""
+    match = re.fullmatch(r"arn:(aws[\w-]*):sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+", user_arn)
+    return f"arn:{match[1]}:iam::{match[2]}:role/{match[3]}" if match else user_arn

@@ -31,7 +31,7 @@ _UNSETTLED = (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING, AutoCreat
 
 
 class CampaignStatusChanged(BaseModel):
-    """`ads.gmvmax` / `CampaignStatusChanged` (docs/contract.md)."""
+    """A campaign's status changed on the Ads side: a withdrawn room (A3), a stopped auto-created campaign (A4)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -83,8 +83,8 @@ class CampaignReports:
         unsettled = [
             r for r in registrations if r.status in _UNSETTLED or r.outcome_unknown or r.switch_off == "PENDING"
         ]
+        found = self._ads.campaign(change.advertiser_id, change.campaign_id) if unsettled else None
         if unsettled:
-            found = self._ads.campaign(change.advertiser_id, change.campaign_id)
             for registration in unsettled:
                 if found and registration.plan and found.campaign_name == registration.plan.campaign_name:
                     return self._registrations.mark_auto_created(
@@ -95,4 +95,9 @@ class CampaignReports:
         known = {a for r in registrations for a in r.account.advertiser_ids}
         if not known:  # not registered anywhere yet: ask the Ads platform which accounts are theirs
             known = {a.advertiser_id for a in self._ads.seller_account(change.seller_id).ad_accounts}
-        return record if change.advertiser_id in known else None
+        if change.advertiser_id not in known:
+            return None
+        # And the campaign runs on that account: an event naming someone else's campaign changes nothing.
+        if not unsettled:
+            found = self._ads.campaign(change.advertiser_id, change.campaign_id)
+        return record if found is not None else None

@@ -39,7 +39,7 @@ Money = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=int | f
 # Times travel as ISO 8601 with an explicit offset.
 Timestamp = Annotated[AwareDatetime, PlainSerializer(lambda t: t.isoformat(), return_type=str, when_used="json")]
 MissionTime = Annotated[Timestamp, AfterValidator(_in_range)]
-# Ids that travel in paths and keys: letters, digits, '-' and '_' (SPEC section 3 leaves them open; safe here).
+# Ids that travel in paths and keys: letters, digits, '-' and '_' (the contract leaves them open; safe here).
 SafeId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -85,14 +85,21 @@ class MissionDefinition(Contract):
         return self
 
 
-class Mission(MissionDefinition):
+class OpenMission(MissionDefinition):
+    """A mission as sellers see it."""
+
     mission_id: str
     updated_at: Timestamp | None = None
+
+
+class Mission(OpenMission):
+    """A mission as operators see it: with who changed it last (an IAM principal, never shown to sellers)."""
+
     updated_by: str | None = Field(default=None, description="the operator who made the last change")
 
 
 class MissionList(Contract):
-    missions: list[Mission]
+    missions: list[OpenMission]
 
 
 class Blocker(Contract):

@@ -1,0 +1,212 @@
+"""The trust boundaries, read from template.yaml itself: who may put the events that decide vouchers, who
+may decrypt the Ads token, that every alarm reaches a person, what the stream roles may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tools.local_stack.template import Template
+
+TEMPLATE = Template()
+RESOURCES = TEMPLATE.resources
+UPSTREAM_SOURCES = {"shop.live", "ads.gmvmax"}
+
+
+def _of_type(kind: str) -> dict[str, dict[str, Any]]:
+    return TEMPLATE.of_type(kind)
+
+
+def _functions() -> dict[str, dict[str, Any]]:
+    return _of_type("AWS::Serverless::Function")
+
+
+def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every IAM statement a function's role holds, whether SAM builds the role or the template declares it."""
+    properties = function["Properties"]
+    if "Role" in properties:
+        role = RESOURCES[properties["Role"]["Fn::GetAtt"][0]]["Properties"]
+        return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    return [s for policy in properties.get("Policies", []) for s in policy.get("Statement", [])]
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    action = statement["Action"]
+    return {action} if isinstance(action, str) else set(action)
+
+
+def _bus_statements() -> list[dict[str, Any]]:
+    return [policy["Properties"]["Statement"] for policy in _of_type("AWS::Events::EventBusPolicy").values()]
+
+
+def test_only_named_upstream_principals_may_put_upstream_sources() -> None:
+    denies = [
+        s
+        for s in _bus_statements()
+        if s["Effect"] == "Deny" and set(s["Condition"]["StringEquals"]["events:source"]) == UPSTREAM_SOURCES
+    ]
+    assert len(denies) == 1
+    deny = denies[0]
+    assert deny["Principal"] == "*" and deny["Action"] == "events:PutEvents"
+    assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == {"Ref": "UpstreamPrincipalArns"}
+    assert "Default" not in TEMPLATE.raw["Parameters"]["UpstreamPrincipalArns"]
+
+
+def test_only_the_relay_role_may_put_the_services_own_source() -> None:
+    deny = next(
+        s
+        for s in _bus_statements()
+        if s["Effect"] == "Deny" and s["Condition"]["StringEquals"]["events:source"] == "live-gmv-max-mission"
+    )
+    assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == {"Fn::GetAtt": ["RegistrationChangesRole", "Arn"]}
+
+
+def test_the_services_roles_can_put_only_their_own_source() -> None:
+    publishers = []
+    for name, function in _functions().items():
+        for statement in _statements(function):
+            if "events:PutEvents" in _actions(statement) and statement["Effect"] == "Allow":
+                assert statement["Condition"]["StringEquals"]["events:source"] == "live-gmv-max-mission", name
+                publishers.append(name)
+    assert publishers == ["RegistrationChangesFunction"]  # the outbox relay, and nothing else
+
+
+def test_every_rule_matches_this_account_only() -> None:
+    for name, function in _functions().items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "EventBridgeRule":
+                assert event["Properties"]["Pattern"]["account"] == [{"Ref": "AWS::AccountId"}], name
+
+
+def test_only_the_ads_calling_roles_can_decrypt_the_ads_token() -> None:
+    key = RESOURCES["AdsTokenKey"]["Properties"]["KeyPolicy"]["Statement"]
+    decrypting = [s for s in key if any(a in ("kms:Decrypt", "kms:*") for a in _actions(s))]
+    assert len(decrypting) == 1
+    allowed = {p["Fn::GetAtt"][0] for p in decrypting[0]["Principal"]["AWS"]}
+    readers = {
+        f"{name}Role"
+        for name, function in _functions().items()
+        if any("ssm:GetParameter" in _actions(s) for s in _statements(function))
+    }
+    assert (
+        allowed
+        == readers
+        == {
+            "EligibilityFunctionRole",
+            "RegistrationFunctionRole",
+            "AutoCreationFunctionRole",
+            "CampaignStatusFunctionRole",
+        }
+    )
+    assert "kms:ViaService" in decrypting[0]["Condition"]["StringEquals"]
+
+
+def test_every_alarm_reaches_a_subscriber_through_a_key_cloudwatch_may_use() -> None:
+    topics = {
+        action["Ref"]
+        for alarm in _of_type("AWS::CloudWatch::Alarm").values()
+        for action in alarm["Properties"]["AlarmActions"]
+    }
+    assert topics == {"OnCallTopic"}
+    key_name = RESOURCES["OnCallTopic"]["Properties"]["KmsMasterKeyId"]["Ref"]
+    key = RESOURCES[key_name]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(
+        s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+        and {"kms:Decrypt", "kms:GenerateDataKey*"} <= _actions(s)
+        for s in key
+    )
+    subscriptions = [s["Properties"] for s in _of_type("AWS::SNS::Subscription").values()]
+    assert any(
+        s["TopicArn"] == {"Ref": "OnCallTopic"} and s["Endpoint"] == {"Ref": "AlarmEmail"} for s in subscriptions
+    )
+    assert "Default" not in TEMPLATE.raw["Parameters"]["AlarmEmail"]
+
+
+def test_stream_consumers_read_only_the_mission_tables_stream() -> None:
+    for name, function in _functions().items():
+        if not any(e["Type"] == "DynamoDB" for e in function["Properties"].get("Events", {}).values()):
+            continue
+        assert "Role" in function["Properties"], f"{name}: SAM's stream policy would allow every stream"
+        for statement in _statements(function):
+            if _actions(statement) & {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"}:
+                assert statement["Resource"] == {"Fn::GetAtt": ["MissionTable", "StreamArn"]}, name
+            assert statement.get("Resource") != "*", name
+
+
+def test_operators_are_named_and_admin_routes_signed() -> None:
+    assert "Default" not in TEMPLATE.raw["Parameters"]["OperatorPrincipalArns"]
+    admin = _functions()["MissionAdminFunction"]["Properties"]
+    assert "OPERATOR_PRINCIPAL_ARNS" in admin["Environment"]["Variables"]
+    for route in TEMPLATE.http_routes():
+        assert route.operator_only == route.path.startswith("/admin/"), route.path
+        if not route.operator_only:
+            assert route.scopes, f"{route.route_key} needs a JWT scope"
+    listing = _functions()["MissionsFunction"]
+    assert all(
+        not (_actions(s) & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
+        for s in _statements(listing)
+    )
+
+
+def test_access_log_names_the_caller() -> None:
+    log_format = RESOURCES["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+    assert "$context.identity.userArn" in log_format
+    assert "$context.authorizer.claims.sub" in log_format
+
+
+@pytest.mark.parametrize("name", sorted(_functions()))
+def test_every_function_logs_to_a_group_with_retention(name: str) -> None:
+    group = _functions()[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert RESOURCES[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_dead_letters_and_access_log_survive_stack_deletion() -> None:
+    kept = [*_of_type("AWS::SQS::Queue"), "ApiAccessLogs"]
+    for name in kept:
+        assert RESOURCES[name].get("DeletionPolicy") == "Retain", name
+
+
+def test_the_bus_is_archived_and_the_ads_api_is_https() -> None:
+    archives = _of_type("AWS::Events::Archive").values()
+    assert [a["Properties"]["SourceArn"] for a in archives] == [{"Fn::GetAtt": ["MissionEventBus", "Arn"]}]
+    assert TEMPLATE.raw["Parameters"]["AdsBaseUrl"]["AllowedPattern"].startswith("^https://")
+    assert TEMPLATE.raw["Parameters"]["JwtIssuer"]["AllowedPattern"].startswith("^https://")
+    assert "Default" not in TEMPLATE.raw["Parameters"]["JwtIssuer"]
+
+
+def test_the_routes_that_call_the_ads_platform_are_throttled() -> None:
+    settings = RESOURCES["HttpApi"]["Properties"]["RouteSettings"]
+    calling_ads = {r.route_key for r in TEMPLATE.http_routes() if r.function == "eligibility"}
+    calling_ads.add("POST /missions/{mission_id}/registrations")
+    assert set(settings) == calling_ads
+    default = RESOURCES["HttpApi"]["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"]
+    assert all(setting["ThrottlingRateLimit"] < default for setting in settings.values())
+
+
+def test_the_default_fleet_never_exceeds_the_ads_quota_in_any_second() -> None:
+    """Each container sends at most ceil(rate) calls in a wall-clock second (slots 1/rate apart); with whole
+    rates the fleet's busiest second is the sum of containers x rate, which the defaults keep to the quota."""
+    parameters = TEMPLATE.raw["Parameters"]
+    quota = float(parameters["AdsQuotaPerSecond"]["Default"])
+    busiest, shares = 0.0, 0.0
+    for function in _functions().values():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        if "ADS_QUOTA_SHARE" not in variables:
+            continue
+        containers = int(parameters[variables["ADS_CONTAINERS"]["Ref"]]["Default"])
+        assert function["Properties"]["ReservedConcurrentExecutions"] == variables["ADS_CONTAINERS"]
+        rate = quota * float(variables["ADS_QUOTA_SHARE"]) / containers
+        assert rate == int(rate) and rate >= 1, f"{variables['ADS_CONTAINERS']}: {rate} calls/s per container"
+        busiest += containers * rate
+        shares += float(variables["ADS_QUOTA_SHARE"])
+    assert shares <= 1 and busiest <= quota
+
+
+def test_every_dead_letter_queue_has_an_alarm() -> None:
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in _of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["Namespace"] == "AWS/SQS"
+    }
+    assert watched == set(_of_type("AWS::SQS::Queue"))
