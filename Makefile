@@ -10,11 +10,16 @@ export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
 PYTHON312 := $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do [ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
-.PHONY: install browser run test unit integration e2e lint format invoke openapi demo bench clean
+.PHONY: install browser run test unit integration e2e lint format invoke openapi docs demo bench chaos build deploy clean
 
 # checkov has its own virtualenv: its many dependencies would otherwise pin ours.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+
+# The SAM CLI has its own virtualenv too, for the same reason. `sam build` needs python3.12 on PATH.
+SAM_VENV := .venv-sam
+SAM_VERSION := 1.170.0
+SAM := SAM_CLI_TELEMETRY=0 PATH="$(dir $(PYTHON312)):$$PATH" $(SAM_VENV)/bin/sam
 
 # The browser test of the API page drives Debian's Chromium through Debian's ChromeDriver.
 BROWSER := /usr/bin/chromedriver
@@ -25,6 +30,7 @@ $(VENV)/.installed: requirements-dev.txt layers/domain/requirements.txt
 	@test -x $(PY) || $(BOOTSTRAP) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r layers/domain/requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
@@ -39,6 +45,11 @@ browser: $(BROWSER)
 $(CHECKOV_VENV)/.installed:
 	@test -x $(CHECKOV_VENV)/bin/python || $(BOOTSTRAP) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@touch $@
+
+$(SAM_VENV)/.installed:
+	@test -x $(SAM_VENV)/bin/python || $(BOOTSTRAP) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
 	@touch $@
 
 run: install
@@ -67,13 +78,16 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# make invoke FUNCTION=registration EVENT=events/registration_post.json  (against a running `make run`)
-invoke:
-	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<name> EVENT=events/<file>.json"; exit 2; }
-	@curl -sS -X POST "http://127.0.0.1:$(API_PORT)/_local/invoke/$(FUNCTION)" -H 'Content-Type: application/json' --data-binary @$(EVENT); echo
+# make invoke FUNCTION=registration EVENT=events/registration.Register.json: one invocation, with or without `make run`.
+invoke: install
+	@$(PY) -m tools.invoke "$(FUNCTION)" "$(EVENT)"
 
-openapi: install
+# The contract's generated documents: docs/openapi.json and docs/events/*.schema.json (tests fail when stale).
+docs: install
 	$(PY) -m tools.openapi
+	$(PY) -m tools.event_schemas
+
+openapi: docs
 
 demo: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.demo
@@ -81,5 +95,18 @@ demo: install
 bench: install
 	$(PY) -m tools.bench
 
+# CHAOS_SELLERS (default 2000) sellers through a stack failing as AWS and TikTok fail; non-zero on any violation.
+chaos: install
+	$(PY) -m tools.chaos
+
+# The deployable artefacts (arm64), then every function imported from them with only what Lambda adds.
+build: install $(SAM_VENV)/.installed
+	$(SAM) build --parallel
+	$(PY) -m tools.import_check .aws-sam/build
+
+# A deploy with samconfig.toml's settings: `make deploy DEPLOY_ENV=default` (see the README's "Deploy").
+deploy: build
+	$(SAM) deploy --config-env $(or $(DEPLOY_ENV),default)
+
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from live_mission.ads import AdsCampaign, AdsTransientError
 from live_mission.consent import read_preview_id
@@ -116,3 +119,37 @@ def _claim():  # type: ignore[no-untyped-def]
     from tests.support import CLAIM
 
     return RegistrationRequest.model_validate(CLAIM)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2026, 2, 1, 12), max_value=datetime(2026, 2, 18, 12), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from(
+        ["Asia/Jakarta", "Etc/GMT+8", "Asia/Kathmandu", "Pacific/Chatham", "America/St_Johns", "Europe/London", "UTC"]
+    ),
+    official=st.booleans(),
+)
+def test_the_created_campaign_is_the_one_previewed_at_that_moment(moment: datetime, zone: str, official: bool) -> None:
+    # Given a seller in any zone who previews at any moment of the registration window, then claims
+    world = World()
+    world.clock.set(moment)
+    world.seller(ad_account={"timezone": zone}, official_account=official)
+    shown = world.claims.preview("M1", "S1").campaign
+    world.claim()
+
+    # When the attempt runs
+    assert world.creator.attempt("M1", "S1") is Status.CREATED
+
+    # Then what the Ads platform received is what the preview showed
+    [request] = world.ads.created
+    assert shown is not None
+    assert request["schedule_start_time"] == shown.start_time_utc.strftime("%Y-%m-%d %H:%M:%S")
+    assert request["roas_bid"] == float(shown.roas_bid) and request["budget"] == float(shown.budget)
+    promotion = request["promotion_days"]
+    assert promotion["is_enabled"] == shown.promotion_days.enabled
+    assert promotion["roas_bid_multiplier"] == 100 - shown.promotion_days.roas_reduction_percent
+    assert promotion["budget_increase_percent"] == shown.promotion_days.budget_increase_percent
+    assert request["aigc_remix_enabled"] == shown.aigc_remix == official
+    assert world.registration().consent.differs_from_preview == []

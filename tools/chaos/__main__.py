@@ -380,10 +380,10 @@ class Chaos:
             seller.withdrawn = True
 
     def part_one(self) -> None:
-        print(f"Part 1: {len(self.sellers)} sellers claim in waves through a day and a half, under faults")
         self.control("PUT", "/_local/clock", {"now": START.isoformat()})
         self.call("PUT", f"/admin/missions/{self.mission_id}", None, MISSION)
         self.seed_sellers()
+        print(f"Part 1: {len(self.sellers)} sellers claim in waves through a day and a half, under faults")
         order = list(self.sellers)
         self.random.shuffle(order)
         waves = [order[i::12] for i in range(12)]  # every 2 hours for a day: each zone's midnight comes by
@@ -782,4 +782,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C ends the run quietly
+        print("\nchaos stopped", file=sys.stderr)
+        sys.exit(130)
