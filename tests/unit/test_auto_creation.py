@@ -130,14 +130,52 @@ def test_a8_the_give_up_at_local_midnight_ends_creating_not_knowing(world: World
     assert len(world.ads.created) == 1
 
 
-def test_a8_the_give_up_without_any_create_sent_fails_for_good(world: World) -> None:
+def test_a8_the_give_up_without_any_create_sent_tells_the_seller_and_keeps_looking(world: World) -> None:
+    # Given listings failing all day, and a campaign the seller makes by hand meanwhile
     world.claim()
     world.ads.fail("list_campaigns", *[AdsThrottled("too often", code=40100)] * 100)
     world.clock.set(world.registration().retry_deadline)
     world.run_due_work()
+
+    # Then at the give-up they are told to create one themselves, and the service keeps listing
     registration = world.registration()
-    assert registration.status is Status.FAILED and registration.due_at is None
+    assert registration.status is Status.FAILED and registration.due_at is not None
     assert "create a LIVE GMV Max campaign yourself" in registration.reason
+
+    # And once the Ads platform answers, their own active campaign is recorded (A2), nothing created
+    world.ads.failures.clear()
+    world.ads.campaigns["OWN"] = AdsCampaign(campaign_id="OWN", advertiser_id="adv-S1", operation_status="ENABLE")
+    world.later(minutes=15)
+    world.run_due_work()
+    assert world.registration().status is Status.SKIPPED_EXISTING_CAMPAIGN and world.registration().due_at is None
+    assert world.ads.created == []
+
+
+def test_a8_looking_that_finds_nothing_ends_failed(world: World) -> None:
+    world.claim()
+    world.ads.fail("list_campaigns", *[AdsThrottled("too often", code=40100)] * 100)
+    world.clock.set(world.registration().retry_deadline)
+    world.run_due_work()
+    world.ads.failures.clear()
+    world.later(minutes=15)
+    world.run_due_work()
+    registration = world.registration()
+    assert registration.status is Status.FAILED and registration.due_at is None and world.ads.created == []
+
+
+def test_a8_an_unknown_create_stays_unknown_through_failing_looks(world: World) -> None:
+    world.claim()
+    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
+    world.creator.attempt("M1", "S1")
+    world.ads.fail("list_campaigns", *[AdsTransientError("down", code=50002)] * 100)
+    world.clock.set(world.registration().retry_deadline)
+    for _ in range(3):  # looks that fail, one after another
+        world.run_due_work()
+        world.later(minutes=15)
+        assert "don't create another" in world.registration().reason
+    world.ads.failures.clear()
+    world.run_due_work()
+    assert world.registration().status is Status.CREATED and len(world.ads.created) == 1
 
 
 def test_a8_at_the_give_up_a_manual_campaign_found_is_recorded(world: World) -> None:

@@ -44,7 +44,7 @@ BURST_SELLERS = int(os.environ.get("BENCH_BURST_SELLERS", "10000"))
 # The least any design could do per seller, and why.
 MINIMUM = {
     ("claim", "DynamoDB"): (2, "read the mission; one conditional write (the write itself tells a repeat)"),
-    ("claim", "Ads"): (1, "the seller's account facts (R3)"),
+    ("claim", "Ads"): (2, "the seller's account facts (R3); their campaigns, so the consent says what happens"),
     ("auto-creation", "DynamoDB"): (2, "claim the registration; record the outcome"),
     ("auto-creation", "Ads"): (2, "list LIVE campaigns (A2, A5); create one"),
     ("activity + reward", "DynamoDB"): (4, "record the session and the spend; read the seller's facts; grant once"),

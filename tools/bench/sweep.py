@@ -54,7 +54,7 @@ class SweepResult:
 
 
 def _backfill(stack: object, sellers: list[str]) -> None:
-    """The outage: every seller claims and their first attempt fails (campaigns cannot be listed)."""
+    """The outage: every seller claims, then their first attempt fails (campaigns cannot be listed)."""
     import boto3
 
     from live_mission.auto_creation import AutoCreator
@@ -77,12 +77,10 @@ def _backfill(stack: object, sellers: list[str]) -> None:
     creator = AutoCreator(missions, registrations, ads, clock)
     request = RegistrationRequest.model_validate(CLAIM)
 
-    def outage(seller: str) -> None:
-        claims.register("sweep", seller, request)
-        creator.attempt("sweep", seller)
-
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(outage, sellers))
+        list(pool.map(lambda seller: claims.register("sweep", seller, request), sellers))
+        stack.sandbox.state.add_fault("list_campaigns", "error", 10**9)  # type: ignore[attr-defined]
+        list(pool.map(lambda seller: creator.attempt("sweep", seller), sellers))
 
 
 def sweep(due: int) -> SweepResult:
@@ -95,7 +93,6 @@ def sweep(due: int) -> SweepResult:
     for seller in sellers:
         stack.sandbox.state.put_seller(seller, eligible_seller(f"adv-{seller}"))
     print(f"  (backfilling {due:,} registrations whose first attempt failed in the outage)", file=sys.stderr)
-    stack.sandbox.state.add_fault("list_campaigns", "error", 10**9)
     with stack.dispatcher.paused():
         _backfill(stack, sellers)
         stack.dispatcher.skip_stream_records()

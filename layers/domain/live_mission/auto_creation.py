@@ -117,11 +117,15 @@ class AutoCreator:
         try:
             campaigns = self._campaigns_of(leased)
         except AdsError:
-            if unknown:  # one of ours may be running: never tell the seller to create another
-                return self._settled(
-                    leased, AutoCreationStatus.FAILED, reason=FAILED_STILL_LOOKING, due_at=now + LOOK_AGAIN_DELAY
-                )
-            return self._settled(leased, AutoCreationStatus.FAILED)  # no create was ever sent: nothing of ours
+            # Campaigns could not be listed: keep looking until the Ads platform answers. If a create may have
+            # succeeded, one of ours may be running: never tell the seller to create another meanwhile.
+            return self._settled(
+                leased,
+                AutoCreationStatus.FAILED,
+                reason=FAILED_STILL_LOOKING if unknown else None,
+                due_at=now + LOOK_AGAIN_DELAY,
+                outcome_unknown=unknown,
+            )
         mine = ours(campaigns, leased.plan.campaign_name if leased.plan else None)
         if mine is not None:
             return self._created(leased, mine)
