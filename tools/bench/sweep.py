@@ -55,6 +55,12 @@ class SweepResult:
 
 def _backfill(stack: object, sellers: list[str]) -> None:
     """The outage: every seller claims, then their first attempt fails (campaigns cannot be listed)."""
+    os.environ.update(  # the service's code in this process: its metrics are not the bench's
+        POWERTOOLS_METRICS_NAMESPACE="bench-backfill",
+        POWERTOOLS_SERVICE_NAME="bench",
+        POWERTOOLS_METRICS_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+    )
     import boto3
 
     from live_mission.auto_creation import AutoCreator

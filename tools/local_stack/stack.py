@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -81,14 +82,23 @@ class LocalStack:
 
 
 def _bind(port: int, what: str, serve: Callable[[], Any]) -> Any:
+    busy = PortInUse(
+        f"Port {port} ({what}) is already in use: a local stack may already be running "
+        f"(`make run`), or set another port ({'API_PORT' if 'API' in what else 'SANDBOX_PORT'}=...)."
+    )
+    with socket.socket() as probe:  # werkzeug would print its own message and exit: ask first
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no owner
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise busy from None
+            raise
     try:
         return serve()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise PortInUse(
-                f"Port {port} ({what}) is already in use: a local stack may already be running "
-                f"(`make run`), or set another port ({'API_PORT' if 'API' in what else 'SANDBOX_PORT'}=...)."
-            ) from None
+            raise busy from None
         raise
 
 
