@@ -33,12 +33,16 @@ class RewardEvaluator:
         self._activity = activity
         self._clock = clock
 
-    def evaluate_seller(self, seller_id: str) -> int:
-        """After a seller's activity changed: each of their missions still counting data (W3).
-        Cost grows with this seller's registrations, not with all sellers."""
+    def evaluate_seller(self, seller_id: str, missions_read: dict[str, Mission] | None = None) -> int:
+        """After a seller's activity changed: each of their missions not yet rewarded and still counting data
+        (W3). Cost grows with this seller's registrations, not with all sellers. `missions_read` keeps the
+        missions read for one stream batch, so its sellers share one read of each."""
         now = self._clock.now()
-        registrations = self._registrations.of_seller(seller_id)
-        missions = self._missions.get_many({r.mission_id for r in registrations}) if registrations else {}
+        registrations = [r for r in self._registrations.of_seller(seller_id) if r.reward is None]
+        missions = missions_read if missions_read is not None else {}
+        unread = {r.mission_id for r in registrations} - missions.keys()
+        if unread:
+            missions.update(self._missions.get_many(unread))
         granted = 0
         for registration in registrations:
             mission = missions.get(registration.mission_id)
