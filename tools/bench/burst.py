@@ -104,7 +104,8 @@ class _Progress:
             self._draw()
 
 
-def _auto_campaigns(stack: LocalStack) -> Counter[str]:
+def auto_campaigns(stack: LocalStack) -> Counter[str]:
+    """Campaigns the service created, by seller (a seller with two is a broken A5)."""
     with stack.sandbox.state.lock:
         return Counter(c["seller_id"] for c in stack.sandbox.state.campaigns.values() if c["origin"] == "AUTO")
 
@@ -163,7 +164,7 @@ def burst(sellers: int) -> BurstResult:
         # The stream goes on delivering; wait until every registration has its campaign. If an
         # attempt was refused (it is then due for a retry), move the clock a minute to run the schedule.
         last_change, last_count = time.monotonic(), -1
-        while (count := sum(_auto_campaigns(stack).values())) < sellers:
+        while (count := sum(auto_campaigns(stack).values())) < sellers:
             if count != last_count:
                 last_change, last_count = time.monotonic(), count
             elif time.monotonic() - last_change > 5:
@@ -174,7 +175,7 @@ def burst(sellers: int) -> BurstResult:
             time.sleep(0.2)
         stack.dispatcher.drain()
     seconds = time.monotonic() - started
-    campaigns = _auto_campaigns(stack)
+    campaigns = auto_campaigns(stack)
     report = stack.sandbox.state.rate_report()
     containers = {f["name"]: len(f["containers"]) for f in stack.lambdas.report()["functions"]}
     stack.stop()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +22,7 @@ from datetime import datetime, timedelta
 import requests
 
 from tests.support import CLAIM, eligible_seller, mission_body
-from tools.bench.burst import print_rows, start_fleet
+from tools.bench.burst import auto_campaigns, print_rows, start_fleet
 from tools.local_stack.aws import CREDENTIALS
 
 SWEEP_DUE = int(os.environ.get("BENCH_SWEEP_DUE", "20000"))
@@ -110,7 +109,7 @@ def sweep(due: int) -> SweepResult:
 
     http.put(f"{stack.api_url}/_local/clock", json={"now": (START + timedelta(minutes=15)).isoformat()})
     started, minutes = time.monotonic(), 0
-    while (count := len(_auto_campaigns(stack))) < due and minutes < 24 * 60:
+    while (count := len(auto_campaigns(stack))) < due and minutes < 24 * 60:
         stack.dispatcher.advance(60)  # the minute schedule: one sweep per shard with work due
         minutes += 1
         print(f"\r  campaigns {count:>7,}/{due:,} after {time.monotonic() - started:6.0f} s", end="", file=sys.stderr)
@@ -118,7 +117,7 @@ def sweep(due: int) -> SweepResult:
     stack.dispatcher.drain()
     seconds = time.monotonic() - started
     print(file=sys.stderr)
-    campaigns = _auto_campaigns(stack)
+    campaigns = auto_campaigns(stack)
     report = stack.sandbox.state.rate_report()
     containers = next(len(f["containers"]) for f in stack.lambdas.report()["functions"] if f["name"] == "auto_creation")
     stack.stop()
@@ -132,12 +131,6 @@ def sweep(due: int) -> SweepResult:
         sweeps=minutes,
         containers=containers,
     )
-
-
-def _auto_campaigns(stack: object) -> Counter[str]:
-    state = stack.sandbox.state  # type: ignore[attr-defined]
-    with state.lock:
-        return Counter(c["seller_id"] for c in state.campaigns.values() if c["origin"] == "AUTO")
 
 
 def print_sweep(result: SweepResult) -> None:

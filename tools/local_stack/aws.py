@@ -154,13 +154,18 @@ def _query_reads_one_partition() -> None:
         if index_name is not None or hash_key is None or not table.range_key_attr:
             return original(table, hash_key, *args, **kwargs)
         partition = sorted(table.items.get(hash_key, {}).values(), key=lambda item: item.range_key)
-        table.all_items = lambda: partition  # type: ignore[method-assign]
-        try:
-            return original(table, hash_key, *args, **kwargs)
-        finally:
-            del table.all_items
+        return _answered_from(partition, original, table, hash_key, *args, **kwargs)
 
     moto_table.Table.query = query  # type: ignore[method-assign, assignment]
+
+
+def _answered_from(items: list[Any], query: Any, table: moto_table.Table, *args: Any, **kwargs: Any) -> Any:
+    """moto's own Query, over the given items instead of the whole table (its filters and paging unchanged)."""
+    table.all_items = lambda: items  # type: ignore[method-assign]
+    try:
+        return query(table, *args, **kwargs)
+    finally:
+        del table.all_items
 
 
 _WRITES = [0]  # every write moto's DynamoDB backend applies, in this process, by whatever path
@@ -217,12 +222,7 @@ def _index_queries_read_their_partition() -> None:
         if index_name is None or not conditions or len(conditions) != 1:
             return original(table, hash_key, *args, **kwargs)
         ((attribute, value),) = conditions
-        items = partition(table, attribute, value)
-        table.all_items = lambda: items  # type: ignore[method-assign]
-        try:
-            return original(table, hash_key, *args, **kwargs)
-        finally:
-            del table.all_items
+        return _answered_from(partition(table, attribute, value), original, table, hash_key, *args, **kwargs)
 
     moto_table.Table.query = query  # type: ignore[method-assign, assignment]
 
