@@ -82,8 +82,8 @@ def tables(emulator: tuple[MotoServer, Template]) -> Callable[[], Table]:
     server, template = emulator
 
     def table() -> Table:
-        resource = boto3.resource("dynamodb", endpoint_url=server.url, **CREDENTIALS)
-        return Table(template.physical_names["MissionTable"], resource)
+        client = boto3.client("dynamodb", endpoint_url=server.url, **CREDENTIALS)
+        return Table(template.physical_names["MissionTable"], client)
 
     return table
 

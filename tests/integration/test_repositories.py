@@ -154,8 +154,8 @@ def test_a_few_concurrency_failures_are_absorbed(emulator, mode: str, absorbed: 
 
     from tools.local_stack.aws import CREDENTIALS
 
-    resource = boto3.resource("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
-    store = RegistrationStore(Table(template.physical_names["MissionTable"], resource))
+    client = boto3.client("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
     server.faults.set("dynamodb", "PutItem", mode, 2)
     assert store.create(_registration()) is absorbed
 
@@ -166,8 +166,8 @@ def test_persistent_failures_become_storage_busy(emulator) -> None:  # type: ign
 
     from tools.local_stack.aws import CREDENTIALS
 
-    resource = boto3.resource("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
-    store = RegistrationStore(Table(template.physical_names["MissionTable"], resource))
+    client = boto3.client("dynamodb", endpoint_url=server.functions_url, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
     for mode in ("conflict", "throttle", "error"):
         server.faults.set("dynamodb", "any", mode, 50)
         with pytest.raises(StorageBusy):

@@ -73,8 +73,8 @@ def _backfill(stack: object, sellers: list[str]) -> None:
     from live_mission.store.statistics import StatisticsStore
     from live_mission.tiktok_ads import TikTokAdsClient
 
-    resource = boto3.resource("dynamodb", endpoint_url=stack.moto.url, **CREDENTIALS)  # type: ignore[attr-defined,call-overload]
-    table = Table(stack.lambdas.functions["registration"].spec.environment["MISSION_TABLE"], resource)  # type: ignore[attr-defined]
+    client = boto3.client("dynamodb", endpoint_url=stack.moto.url, **CREDENTIALS)  # type: ignore[attr-defined,call-overload]
+    table = Table(stack.lambdas.functions["registration"].spec.environment["MISSION_TABLE"], client)  # type: ignore[attr-defined]
     clock = FixedClock(START)
     missions, registrations = MissionStore(table), RegistrationStore(table, retry_shards=8)
     ads = TikTokAdsClient(stack.sandbox_url, lambda: "backfill")  # type: ignore[attr-defined]

@@ -1,11 +1,9 @@
 """The public contract (docs/contract.md) as pydantic models: what the app and operators send and read."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -44,7 +42,9 @@ SafeId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class Contract(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # Built at first use, not at import: each function builds only the models its own routes use, which
+    # keeps its cold start near the framework floor (README, "Measured").
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
 class Goals(Contract):
@@ -77,7 +77,7 @@ class MissionDefinition(Contract):
     reward: RewardDefinition
 
     @model_validator(mode="after")
-    def _windows_are_ordered(self) -> MissionDefinition:
+    def _windows_are_ordered(self) -> Self:
         if self.registration_closes_at <= self.registration_opens_at:
             raise ValueError("registration_closes_at must be after registration_opens_at")
         if self.campaign_ends_at <= self.campaign_starts_at:
@@ -202,7 +202,7 @@ class Campaign(Contract):
     creative_mode: str | None = None
 
     @classmethod
-    def auto_created(cls, plan: CampaignPlan, campaign_id: str, status: str = "ENABLE") -> Campaign:
+    def auto_created(cls, plan: CampaignPlan, campaign_id: str, status: str = "ENABLE") -> Self:
         return cls(campaign_id=campaign_id, origin=CampaignOrigin.AUTO, status=status, **plan.model_dump())
 
 
@@ -243,6 +243,8 @@ class Registration(Contract):
 
 
 class Cohort(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     country: str
     industry: str | None
     timing: Literal["normal", "campaign"]

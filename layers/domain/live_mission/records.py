@@ -1,8 +1,6 @@
 """What the service keeps, as pydantic models: the repositories take and return these, and only they
 know the storage keys. Times are aware datetimes; money is Decimal."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -25,7 +23,8 @@ RewardState = Literal["NOT_YET", "HELD", "GRANTED"]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Built at first use: a function builds only the records it reads or writes (models.Contract says why).
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class AccountSnapshot(Record):
@@ -167,6 +166,8 @@ class SpendReport(Record):
 
 
 class SellerActivity(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     sessions: list[LiveSession] = Field(default_factory=list)
     spend_reports: list[SpendReport] = Field(default_factory=list)
 
