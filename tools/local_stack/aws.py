@@ -187,6 +187,81 @@ def _writes_are_counted() -> None:
         setattr(DynamoDBBackend, name, counted)
 
 
+_WRITE_UNITS: Counter[str] = Counter()  # write request units the writes consumed, by action
+
+
+def _write_units_are_measured() -> None:
+    """What each write costs in DynamoDB's write request units, by its rules: the larger of the item
+    before and after, in 1 KB units (at least one, also when a condition fails), and for each global
+    secondary index the item enters, leaves or changes in: one write of the projected item (1 KB units),
+    two when its index key changes (a delete and a put). Read by `make bench` to price the writes."""
+    if "write_units" in _PATCHED:
+        return
+    _PATCHED.add("write_units")
+
+    def kilobytes(size: int) -> int:
+        return max(1, -(-size // 1024))
+
+    def footprint(table: moto_table.Table, item: Any) -> tuple[int, dict[str, tuple[Any, Any, int]]]:
+        if item is None:
+            return 0, {}
+        attrs = item.attrs
+        indexes = {}
+        for index in table.global_indexes:
+            names = [key["AttributeName"] for key in index.schema]
+            if not all(name in attrs for name in names):
+                continue
+            projection = index.projection or {}
+            kept: set[str] = {*names, *(k for k in (table.hash_key_attr, table.range_key_attr) if k)}
+            if projection.get("ProjectionType") == "ALL":
+                kept = set(attrs)
+            else:
+                kept |= set(projection.get("NonKeyAttributes") or [])
+            projected = {name: attrs[name] for name in kept if name in attrs}
+            size = sum(len(name.encode()) + value.size() for name, value in projected.items())
+            key = tuple(str(attrs[name].value) for name in names)
+            indexes[index.name] = (key, repr(sorted((k, v.to_json()) for k, v in projected.items())), size)
+        return item.size(), indexes
+
+    def units(table: moto_table.Table, before: Any, after: Any) -> int:
+        (size_before, before_in), (size_after, after_in) = footprint(table, before), footprint(table, after)
+        total = kilobytes(max(size_before, size_after))
+        for name in set(before_in) | set(after_in):
+            old, new = before_in.get(name), after_in.get(name)
+            if old and new and old[0] != new[0]:
+                total += kilobytes(old[2]) + kilobytes(new[2])
+            elif old and new and old[1] != new[1]:
+                total += kilobytes(new[2])
+            elif (old or new) and not (old and new):
+                total += kilobytes((old or new)[2])  # type: ignore[index]
+        return total
+
+    def key_of(table: moto_table.Table, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr) if name and name in attrs}
+
+    def measured(action: str, original: Any, key_argument: str) -> Any:
+        def write(backend: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                table = backend.get_table(table_name)
+                key = key_of(table, args[0] if args else kwargs[key_argument])
+                before = copy.deepcopy(backend.get_item(table_name, key))
+            except Exception:  # noqa: BLE001 - a request moto refuses anyway: its own error, unmeasured
+                return original(backend, table_name, *args, **kwargs)
+            try:
+                return original(backend, table_name, *args, **kwargs)
+            finally:
+                _WRITE_UNITS[action] += units(table, before, backend.get_item(table_name, key))
+
+        return write
+
+    for name, action, key_argument in (
+        ("put_item", "PutItem", "item_attrs"),
+        ("update_item", "UpdateItem", "key"),
+        ("delete_item", "DeleteItem", "key"),
+    ):
+        setattr(DynamoDBBackend, name, measured(action, getattr(DynamoDBBackend, name), key_argument))
+
+
 def _index_queries_read_their_partition() -> None:
     """moto answers a Query on an index by sorting and scanning every item of the table; the retry
     scheduler queries its index every simulated minute, so a long clock move slowed with the table's
@@ -327,6 +402,7 @@ class Emulator:
         _query_reads_one_partition()
         _modules_listed_once()
         _index_queries_read_their_partition()
+        _write_units_are_measured()
         _update_expressions_counted_once()
         _event_paths_compiled_once()
         _events_are_logged()
@@ -353,6 +429,7 @@ class Emulator:
         answer = {
             "writes": self._app.writes,
             "calls": dict(self._functions_app.calls),
+            "write_units": dict(_WRITE_UNITS),
             "faults": self.faults.pending(),
             "injected": dict(self.faults.injected),
         }
@@ -468,6 +545,11 @@ class MotoServer:
     def calls(self) -> Counter[str]:
         """The functions' requests so far, by API action (faulted ones included)."""
         return Counter(self.ask()["calls"])
+
+    @property
+    def write_units(self) -> Counter[str]:
+        """Write request units consumed so far, by action (`_write_units_are_measured`)."""
+        return Counter(self.ask()["write_units"])
 
     @property
     def writes(self) -> int:

@@ -106,7 +106,9 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     sandbox = AdsSandbox(
         required_token=os.environ.get("SANDBOX_TOKEN") or None,
-        timeout_seconds=float(os.environ.get("SANDBOX_TIMEOUT_SECONDS", "1.5")),
+        # Well past the functions' read timeout (ADS_READ_TIMEOUT_SECONDS, 1.0 below): a container kept off
+        # the CPU for half a second on a loaded machine would otherwise still read a "timed out" answer.
+        timeout_seconds=float(os.environ.get("SANDBOX_TIMEOUT_SECONDS", "2.5")),
     )
     _bind(sandbox_port, "Ads sandbox", lambda: sandbox.serve(port=sandbox_port))
     invoke_app = _Deferred()
