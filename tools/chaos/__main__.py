@@ -48,6 +48,7 @@ ZONES = [
     "Australia/Adelaide",
     "UTC",
 ]
+SETTLE_LIMIT_SECONDS = 3600
 # Kinds of seller, by weight: what the Ads platform knows of them before they claim.
 KINDS = {
     "eligible": 46,
@@ -145,8 +146,10 @@ class Chaos:
         session: requests.Session = self.local.session
         return session
 
-    def control(self, method: str, path: str, body: Any = None, *, base: str | None = None) -> Any:
-        response = self.http.request(method, f"{base or self.api}{path}", json=body, timeout=600)
+    def control(
+        self, method: str, path: str, body: Any = None, *, base: str | None = None, timeout: float = 600
+    ) -> Any:
+        response = self.http.request(method, f"{base or self.api}{path}", json=body, timeout=timeout)
         response.raise_for_status()
         return response.json()
 
@@ -189,10 +192,21 @@ class Chaos:
         return list(self.pool.map(work, list(items)))
 
     def advance(self, seconds: float) -> None:
-        self.control("POST", "/_local/clock/advance", {"seconds": seconds})
+        # A long move fires every schedule on the way, each drained: with 10,000 sellers the move through
+        # the grace period's end (the final pass) outlasted ten minutes.
+        self.control("POST", "/_local/clock/advance", {"seconds": seconds}, timeout=SETTLE_LIMIT_SECONDS)
 
     def drain(self) -> None:
-        self.control("POST", "/_local/drain")
+        """Until the stack is idle. Each /_local/drain gives up after three minutes, so it is asked again
+        while work remains: a phase is checked only once everything it caused has run."""
+        started = time.monotonic()
+        settled = False
+        while not settled and time.monotonic() - started < SETTLE_LIMIT_SECONDS:
+            settled = bool(self.control("POST", "/_local/drain")["drained"])
+        waited = time.monotonic() - started
+        self.violations.check(
+            "the stack settles within an hour of each phase", settled, f"still busy after {waited:.0f} s"
+        )
 
     def put_events(self, entries: list[dict[str, Any]]) -> None:
         for start in range(0, len(entries), 50):
