@@ -188,6 +188,7 @@ def _writes_are_counted() -> None:
 
 
 _WRITE_UNITS: Counter[str] = Counter()  # write request units the writes consumed, by action
+Footprint = tuple[int, dict[str, tuple[Any, Any, int]]]  # an item's size; per index: its key, projection, size
 
 
 def _write_units_are_measured() -> None:
@@ -202,7 +203,8 @@ def _write_units_are_measured() -> None:
     def kilobytes(size: int) -> int:
         return max(1, -(-size // 1024))
 
-    def footprint(table: moto_table.Table, item: Any) -> tuple[int, dict[str, tuple[Any, Any, int]]]:
+    def footprint(table: moto_table.Table, item: Any) -> Footprint:
+        """The item's size, and for each index it is in: its key there, its projection, and that one's size."""
         if item is None:
             return 0, {}
         attrs = item.attrs
@@ -223,8 +225,8 @@ def _write_units_are_measured() -> None:
             indexes[index.name] = (key, repr(sorted((k, v.to_json()) for k, v in projected.items())), size)
         return item.size(), indexes
 
-    def units(table: moto_table.Table, before: Any, after: Any) -> int:
-        (size_before, before_in), (size_after, after_in) = footprint(table, before), footprint(table, after)
+    def units(before: Footprint, after: Footprint) -> int:
+        (size_before, before_in), (size_after, after_in) = before, after
         total = kilobytes(max(size_before, size_after))
         for name in set(before_in) | set(after_in):
             old, new = before_in.get(name), after_in.get(name)
@@ -244,13 +246,13 @@ def _write_units_are_measured() -> None:
             try:
                 table = backend.get_table(table_name)
                 key = key_of(table, args[0] if args else kwargs[key_argument])
-                before = copy.deepcopy(backend.get_item(table_name, key))
+                before = footprint(table, backend.get_item(table_name, key))  # taken now: moto updates in place
             except Exception:  # noqa: BLE001 - a request moto refuses anyway: its own error, unmeasured
                 return original(backend, table_name, *args, **kwargs)
             try:
                 return original(backend, table_name, *args, **kwargs)
             finally:
-                _WRITE_UNITS[action] += units(table, before, backend.get_item(table_name, key))
+                _WRITE_UNITS[action] += units(before, footprint(table, backend.get_item(table_name, key)))
 
         return write
 
