@@ -57,7 +57,9 @@ def test_a_claim_writes_one_registration_under_the_seller_with_its_plan(service)
     assert item["status"] == "PENDING" and item["advertiser_id"] == "A1"
     assert item["retry_deadline"] == "2026-02-09T17:00:00.000000Z"  # midnight in Jakarta
     assert item["due_at"] == "2026-02-08T19:05:00.000000Z" and item["due_shard"].startswith("RETRY#")
-    assert item["plan"]["roas_bid"] == 2 and item["consent"]["campaign"]["budget"] == 180000
+    # The plan is kept once: the consent refers to it, and the seller reads it whole
+    assert item["plan"]["roas_bid"] == 2 and item["consent"]["campaign"] == "PLAN"
+    assert json.loads(first["body"])["consent"]["campaign"]["budget"] == 180000
     # Nothing else: no counter, no shared item in the claim's write
     assert [i["sk"] for i in table.query(KeyConditionExpression=Key("pk").eq("SELLER#S1"))["Items"]] == [
         "REGISTRATION#M1"

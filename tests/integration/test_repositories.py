@@ -9,10 +9,12 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from live_mission.models import AutoCreationStatus as Status
+from live_mission.models import CampaignOrigin
 from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord
 from live_mission.store.activity import ActivityStore
 from live_mission.store.dynamo import StorageBusy, Table
@@ -41,6 +43,33 @@ def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]
     view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
     assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
     assert store.of_seller("S1") == [record] and list(store.of_mission("M1")) == [("M1", "S1")]
+
+
+def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callable[[], Table]) -> None:
+    table = tables()
+    store = RegistrationStore(table)
+    world = World()
+    world.seller()
+    world.claim()
+    world.creator.attempt("M1", "S1")
+    created = world.registration()
+    assert created.plan is not None and created.campaign is not None and created.campaign.origin == "AUTO"
+    key = {"pk": "SELLER#S1", "sk": "REGISTRATION#M1"}
+
+    def stored(record: RegistrationRecord) -> dict[str, Any]:
+        table.client.delete_item(TableName=table.name, Key={name: {"S": value} for name, value in key.items()})
+        assert store.create(record) and store.get("M1", "S1") == record
+        return table.get(key) or {}
+
+    # An auto-created campaign with the standard reason: the plan once, referred to by the consent and the campaign
+    item = stored(created)
+    assert str(item).count(created.plan.campaign_name or "?") == 1 and "reason" not in item
+    assert item["consent"]["campaign"] == "PLAN" and item["campaign"]["settings"] == "PLAN"
+    # A reason of its own is kept; so is a campaign that is not the plan's
+    assert stored(created.model_copy(update={"reason": "a reason of its own"}))["reason"] == "a reason of its own"
+    manual = created.campaign.model_copy(update={"origin": CampaignOrigin.MANUAL, "budget": Decimal(1)})
+    item = stored(created.model_copy(update={"status": Status.SKIPPED_EXISTING_CAMPAIGN, "campaign": manual}))
+    assert item["campaign"]["budget"] == 1 and item["campaign"]["origin"] == "MANUAL"
 
 
 def test_the_attempt_lease_lets_one_attempt_at_a_time_and_shows_a_crash(tables: Callable[[], Table]) -> None:

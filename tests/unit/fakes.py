@@ -139,9 +139,9 @@ class FakeRegistrations:
         current = self.registrations.get((mission_id, seller_id))
         if current is None or current.due_at is None or (current.lease_until and current.lease_until >= now):
             return None
-        leased = current.model_copy(update={"lease_until": lease_until, "attempt_started_at": now})
+        leased = current.model_copy(update={"lease_until": lease_until})
         self.registrations[(mission_id, seller_id)] = leased
-        return leased, current.attempt_started_at is not None
+        return leased, current.lease_until is not None
 
     def facts(self, seller_id: str) -> SellerFacts:
         return self.facts_of.get(seller_id, SellerFacts())

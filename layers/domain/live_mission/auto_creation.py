@@ -282,7 +282,7 @@ class AutoCreator:
     def _finish(
         self, leased: RegistrationRecord, updated: RegistrationRecord, now: datetime
     ) -> AutoCreationStatus | None:
-        updated = updated.model_copy(update={"lease_until": None, "attempt_started_at": None, "last_attempt_at": now})
+        updated = updated.model_copy(update={"lease_until": None, "last_attempt_at": now})
         if not self._registrations.save(leased, updated, guard="lease"):
             logger.warning("attempt lease lost (the seller opted out meanwhile); its outcome is handed over")
             if updated.campaign is not None and updated.campaign.origin is CampaignOrigin.AUTO:
@@ -340,7 +340,6 @@ class AutoCreator:
                     "next_attempt_at": None,
                     # Dropping the lease stops a running attempt from recording anything but a hand-over.
                     "lease_until": None,
-                    "attempt_started_at": None,
                     "switch_off": "PENDING" if switching_off else None,
                     "switch_off_after": max(now, seen.lease_until or now) if switching_off else None,
                     "due_at": now if switching_off else None,

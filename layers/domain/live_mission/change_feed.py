@@ -22,6 +22,7 @@ from .observability import Metric, logger, metrics
 from .ports import Statistics
 from .records import RegistrationRecord
 from .statistics import counts_of_change
+from .store.registrations import registration_of
 
 _deserializer = TypeDeserializer()
 
@@ -57,7 +58,7 @@ def _registration(image: Mapping[str, Any] | None) -> RegistrationRecord | None:
         return None
     item = {name: _deserializer.deserialize(value) for name, value in image.items()}
     try:
-        return RegistrationRecord.model_validate(item)
+        return registration_of(item)
     except ValidationError:
         logger.exception("a registration image does not read as a registration", extra={"sk": item.get("sk")})
         raise

@@ -101,8 +101,9 @@ class RegistrationRecord(Record):
     last_attempt_at: datetime | None = None
     retry_deadline: datetime  # A8: the end of the advertiser's local day of registration
     due_at: datetime | None = None  # work is due (an attempt, a check, a switch-off): the retry index
-    lease_until: datetime | None = None  # an attempt holds the registration until then
-    attempt_started_at: datetime | None = None  # set with the lease, cleared by its outcome: a crash shows
+    # An attempt holds the registration until then; its outcome clears it, so a lease left behind shows an
+    # attempt that crashed (it may have created: A5).
+    lease_until: datetime | None = None
     outcome_unknown: bool = False  # a create may have succeeded unseen: look before anything else (A5)
     campaign: Campaign | None = None
     campaign_report: CampaignReport | None = None

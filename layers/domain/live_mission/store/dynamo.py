@@ -82,9 +82,11 @@ def _is_busy(error: ClientError) -> bool:
     )
 
 
-def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
-    """A model as a DynamoDB item: Decimal for numbers, sortable UTC text for times, no None values."""
-    return {**storable(model.model_dump(mode="python", exclude_none=True)), **keys}
+def to_item(model: BaseModel, *, exclude_defaults: bool = False, **keys: Any) -> dict[str, Any]:
+    """A model as a DynamoDB item: Decimal for numbers, sortable UTC text for times, no None values (and
+    no default values when asked: the model gives them back on reading)."""
+    dumped = model.model_dump(mode="python", exclude_none=True, exclude_defaults=exclude_defaults)
+    return {**storable(dumped), **keys}
 
 
 def storable(value: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from boto3.dynamodb.conditions import Key
 
+from ..decisions import REASONS
 from ..models import utc_iso
 from ..records import CampaignRecord, CampaignReport, RegistrationRecord, SellerFacts
 from .dynamo import Table, Update, diff, to_item
@@ -26,6 +27,14 @@ _KEYS = ("pk", "sk", "kind", "mission_shard")
 
 Guard = Literal["lease", "status", "reward_state"]
 Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
+
+
+# In the item, the consent's copy of the plan and an auto-created campaign's settings say so rather than
+# repeat the plan, and default values and a status's standard reason are left out: DynamoDB bills every
+# write of a registration (the claim, the lease, the outcome, the grant) by the item's size in 1 KB units,
+# and the plan three times over made a registration about 2 KB.
+AS_PLANNED = "PLAN"
+_CAMPAIGN_OWN = ("campaign_id", "origin", "status")
 
 
 def shard_of(text: str, shards: int) -> int:
@@ -49,6 +58,35 @@ def _campaign_key(seller_id: str, campaign_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": f"CAMPAIGN#{campaign_id}"}
 
 
+def _standard_reason(item: dict[str, Any]) -> str | None:
+    status: Any = item.get("status")
+    return REASONS.get(status)
+
+
+def _compact(item: dict[str, Any]) -> dict[str, Any]:
+    plan, consent, campaign = item.get("plan"), item["consent"], item.get("campaign")
+    if plan is not None and consent.get("campaign") == plan:
+        consent["campaign"] = AS_PLANNED
+    if plan is not None and campaign is not None and campaign.get("origin") == "AUTO":
+        own = {name: campaign[name] for name in _CAMPAIGN_OWN if name in campaign}
+        if {name: value for name, value in campaign.items() if name not in own} == plan:
+            item["campaign"] = {**own, "settings": AS_PLANNED}
+    if item.get("reason") == _standard_reason(item):
+        del item["reason"]
+    return item
+
+
+def registration_of(item: dict[str, Any]) -> RegistrationRecord:
+    """A registration from its item (a read, or a stream image)."""
+    plan, consent, campaign = item.get("plan"), item.get("consent") or {}, item.get("campaign")
+    expanded = {**item, "reason": item.get("reason") or _standard_reason(item)}
+    if consent.get("campaign") == AS_PLANNED:
+        expanded["consent"] = {**consent, "campaign": plan}
+    if campaign is not None and campaign.get("settings") == AS_PLANNED:
+        expanded["campaign"] = {**(plan or {}), **{name: campaign[name] for name in _CAMPAIGN_OWN if name in campaign}}
+    return RegistrationRecord.model_validate(expanded)
+
+
 class RegistrationStore:
     def __init__(self, table: Table, *, retry_shards: int = 8) -> None:
         self._table = table
@@ -62,24 +100,25 @@ class RegistrationStore:
         }
         if record.due_at is not None:
             keys["due_shard"] = f"RETRY#{shard_of(record.seller_id, self.retry_shards)}"
-        return to_item(record, **keys)
+        # The grant's guard compares reward_state, so it is kept even at its default.
+        return _compact(to_item(record, exclude_defaults=True, reward_state=record.reward_state, **keys))
 
     # --- reads ----------------------------------------------------------------------------------
 
     def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None:
         item = self._table.get(registration_key(mission_id, seller_id), consistent=consistent)
-        return RegistrationRecord.model_validate(item) if item else None
+        return registration_of(item) if item else None
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
         condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("REGISTRATION#")
-        return [RegistrationRecord.model_validate(i) for i in self._table.query_all(condition)]
+        return [registration_of(i) for i in self._table.query_all(condition)]
 
     def of_mission(self, mission_id: str) -> Iterator[tuple[str, str]]:
         """(mission_id, seller_id) of every registration, shard by shard (the final reward pass only)."""
         for shard in range(MISSION_SHARDS):
             condition = Key("mission_shard").eq(f"{mission_id}#{shard}")
             for item in self._table.query_all(condition, index=REGISTRATIONS_BY_MISSION_INDEX):
-                yield str(item["mission_id"]), str(item["seller_id"])
+                yield mission_id, str(item["seller_id"])
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
@@ -120,7 +159,6 @@ class RegistrationStore:
         update = (
             Update()
             .set("lease_until", lease_until)
-            .set("attempt_started_at", now)
             .when(
                 "attribute_exists(#due_at) AND (attribute_not_exists(#lease_until) OR #lease_until < :now)",
                 now=now,
@@ -129,9 +167,9 @@ class RegistrationStore:
         old = self._table.update(registration_key(mission_id, seller_id), update, returning="ALL_OLD")
         if not old:
             return None
-        before = RegistrationRecord.model_validate(old)
-        interrupted = before.attempt_started_at is not None
-        return before.model_copy(update={"lease_until": lease_until, "attempt_started_at": now}), interrupted
+        before = registration_of(old)
+        interrupted = before.lease_until is not None  # an outcome clears the lease: this one had none
+        return before.model_copy(update={"lease_until": lease_until}), interrupted
 
     # --- seller facts (A3, A4, A10) -------------------------------------------------------------
 

@@ -4,10 +4,10 @@ in one BatchGetItem rather than three reads (a claim, the registration and progr
 from __future__ import annotations
 
 from ..models import Mission
-from ..records import RegistrationRecord, SellerFacts, SellerView
+from ..records import SellerFacts, SellerView
 from .dynamo import Table
 from .missions import mission_key
-from .registrations import facts_key, registration_key
+from .registrations import facts_key, registration_key, registration_of
 
 
 class SellerViewStore:
@@ -20,6 +20,6 @@ class SellerViewStore:
         mission, registration, facts = found.get("DEFINITION"), found.get("REGISTRATION"), found.get("FACTS")
         return SellerView(
             mission=Mission.model_validate(mission["mission"]) if mission else None,
-            registration=RegistrationRecord.model_validate(registration) if registration else None,
+            registration=registration_of(registration) if registration else None,
             facts=SellerFacts.model_validate(facts or {}),
         )
