@@ -65,6 +65,7 @@ class Phase:
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # of which on the CPU
     runnable_seconds: dict[str, float] = field(default_factory=dict)  # and waiting for this machine's CPU
     write_units: Counter[str] = field(default_factory=Counter)  # DynamoDB write request units, by action
+    read_units: Counter[str] = field(default_factory=Counter)  # and read request units
     api_requests: int = 0
     events_out: int = 0  # events the service put on its bus (EventBridge bills each entry)
 
@@ -87,18 +88,21 @@ class _Meter:
             Counter({name: f.cpu_seconds for name, f in functions}),
             Counter({name: f.runnable_seconds for name, f in functions}),
             self.stack.moto.write_units,
+            self.stack.moto.read_units,
         )
 
     def phase(self, api_requests: int) -> Phase:
         now = self._now()
-        aws, ads, invocations, seconds, cpu, runnable, write_units = (
+        aws, ads, invocations, seconds, cpu, runnable, write_units, read_units = (
             Counter({k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)})
             for after, before in zip(now, self._mark, strict=True)
         )
         self._mark = now
         dynamodb = Counter({k.split(".", 1)[1]: v for k, v in aws.items() if k.startswith("DynamoDB_20120810.")})
         dynamodb["(PutEvents)"] = aws["AWSEvents.PutEvents"]  # kept aside: EventBridge, not DynamoDB
-        return Phase(dynamodb, ads, invocations, dict(seconds), dict(cpu), dict(runnable), write_units, api_requests)
+        return Phase(
+            dynamodb, ads, invocations, dict(seconds), dict(cpu), dict(runnable), write_units, read_units, api_requests
+        )
 
 
 def _activity(sellers: list[str]) -> list[dict[str, str]]:
@@ -245,11 +249,6 @@ def billed_seconds(phases: dict[str, Phase], name: str | None = None) -> float:
     return total
 
 
-# Read request units per call, from DynamoDB's rules: queries here read under 4 KB (a unit, counted strongly
-# consistent), a batch about 3 items. Write units are measured by the emulator, item by item and index by index.
-READ_UNITS = {"GetItem": 1, "Query": 1, "BatchGetItem": 3, "TransactGetItems": 4}  # a batch reads ~3 items
-
-
 def print_cost(phases: dict[str, Phase]) -> float:
     """Prints where each cent goes; returns dollars per million sellers."""
     dynamodb = sum((p.dynamodb for p in phases.values()), Counter[str]())
@@ -257,7 +256,7 @@ def print_cost(phases: dict[str, Phase]) -> float:
     seconds = billed_seconds(phases)
     units = {
         "DynamoDB write request unit": sum(sum(p.write_units.values()) for p in phases.values()) / SELLERS,
-        "DynamoDB read request unit": sum(READ_UNITS.get(a, 0) * n for a, n in dynamodb.items()) / SELLERS,
+        "DynamoDB read request unit": sum(sum(p.read_units.values()) for p in phases.values()) / SELLERS,
         "Lambda request": invocations / SELLERS,
         "Lambda GB-second (arm64)": seconds * LAMBDA_GB / SELLERS,
         "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
@@ -277,6 +276,12 @@ def print_cost(phases: dict[str, Phase]) -> float:
         for action, units in sorted(written.items())
     )
     print(f"Write units a seller, measured item by item and index by index: {per_action}")
+    read = sum((p.read_units for p in phases.values()), Counter[str]())
+    per_action = ", ".join(
+        f"{action} {units / SELLERS:.2f} ({units / max(dynamodb[action], 1):.2f} a read)"
+        for action, units in sorted(read.items())
+    )
+    print(f"Read units a seller, measured item by item (eventually consistent unless asked): {per_action}")
     print(
         f"Lambda duration is the handlers' time here, against moto and the sandbox, as {LAMBDA_MB} MB would bill it "
         f"(below).\nNot per seller: the minute schedules (about $0.10 a month), storage (a few KB a seller), logs "

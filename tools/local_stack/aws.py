@@ -264,6 +264,62 @@ def _write_units_are_measured() -> None:
         setattr(DynamoDBBackend, name, measured(action, getattr(DynamoDBBackend, name), key_argument))
 
 
+_READ_UNITS: Counter[str] = Counter()  # read request units the reads consumed, by action
+
+
+def _read_units_are_measured() -> None:
+    """What each read costs in DynamoDB's read request units, by its rules: an item (of GetItem, or each
+    of BatchGetItem's keys, found or not) in 4 KB units, a Query's items together in 4 KB units, at least
+    one unit a read; half as much when eventually consistent (the default, and always on an index). Read
+    by `make bench` to price the reads."""
+    if "read_units" in _PATCHED:
+        return
+    _PATCHED.add("read_units")
+    from moto.dynamodb.responses import DynamoHandler
+
+    def size(item: dict[str, Any]) -> int:
+        return sum(
+            len(name.encode()) + (value if isinstance(value, DynamoType) else DynamoType(value)).size()
+            for name, value in item.items()
+        )
+
+    def units(size: int, consistent: bool) -> float:
+        return max(1, -(-size // 4096)) * (1.0 if consistent else 0.5)
+
+    def get_item(body: dict[str, Any], result: dict[str, Any]) -> float:
+        return units(size(result.get("Item") or {}), bool(body.get("ConsistentRead")))
+
+    def batch_get_item(body: dict[str, Any], result: dict[str, Any]) -> float:
+        total = 0.0
+        for table, request in body["RequestItems"].items():
+            consistent, found = bool(request.get("ConsistentRead")), result.get("Responses", {}).get(table, [])
+            unprocessed = len(result.get("UnprocessedKeys", {}).get(table, {}).get("Keys", []))
+            missing = len(request["Keys"]) - len(found) - unprocessed
+            total += sum(units(size(item), consistent) for item in found) + missing * units(0, consistent)
+        return total
+
+    def query(body: dict[str, Any], result: dict[str, Any]) -> float:
+        consistent = bool(body.get("ConsistentRead")) and not body.get("IndexName")
+        return units(sum(size(item) for item in result.get("Items", [])), consistent)
+
+    def measured(method: str, action: str, spent: Any) -> Any:
+        original = getattr(DynamoHandler, method)
+
+        def read(handler: Any) -> Any:
+            answer = original(handler)
+            _READ_UNITS[action] += spent(handler.body, answer.result)
+            return answer
+
+        return read
+
+    for method, action, spent in (
+        ("get_item", "GetItem", get_item),
+        ("batch_get_item", "BatchGetItem", batch_get_item),
+        ("query", "Query", query),
+    ):
+        setattr(DynamoHandler, method, measured(method, action, spent))
+
+
 def _index_queries_read_their_partition() -> None:
     """moto answers a Query on an index by sorting and scanning every item of the table; the retry
     scheduler queries its index every simulated minute, so a long clock move slowed with the table's
@@ -405,6 +461,7 @@ class Emulator:
         _modules_listed_once()
         _index_queries_read_their_partition()
         _write_units_are_measured()
+        _read_units_are_measured()
         _update_expressions_counted_once()
         _event_paths_compiled_once()
         _events_are_logged()
@@ -432,6 +489,7 @@ class Emulator:
             "writes": self._app.writes,
             "calls": dict(self._functions_app.calls),
             "write_units": dict(_WRITE_UNITS),
+            "read_units": dict(_READ_UNITS),
             "faults": self.faults.pending(),
             "injected": dict(self.faults.injected),
         }
@@ -552,6 +610,11 @@ class MotoServer:
     def write_units(self) -> Counter[str]:
         """Write request units consumed so far, by action (`_write_units_are_measured`)."""
         return Counter(self.ask()["write_units"])
+
+    @property
+    def read_units(self) -> Counter[str]:
+        """Read request units consumed so far, by action (`_read_units_are_measured`)."""
+        return Counter(self.ask()["read_units"])
 
     @property
     def writes(self) -> int:

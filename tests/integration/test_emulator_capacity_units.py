@@ -1,11 +1,14 @@
-"""The emulator prices every write in DynamoDB's write request units (what `make bench` charges for writes):
-item size in 1 KB units, the larger of before and after, and one write of the projected item for each
-index the item enters, leaves or changes in, two when its index key changes."""
+"""The emulator prices every call in DynamoDB's request units (what `make bench` charges): a write by item
+size in 1 KB units, the larger of before and after, and one write of the projected item for each index the
+item enters, leaves or changes in, two when its index key changes; a read by item size in 4 KB units, half
+as much when eventually consistent."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from boto3.dynamodb.conditions import Key
 
 from live_mission.store.dynamo import Table, Update
 from tools.local_stack.aws import MotoServer
@@ -44,3 +47,29 @@ def test_writes_are_priced_by_size_and_by_the_indexes_they_touch(
 
     # A condition that fails still costs the item's units, and changes nothing
     assert _spent(server, lambda: table.put({**key, "gmv": 8}, condition="attribute_not_exists(pk)")) == 1
+
+
+def _read(server: MotoServer, read: Callable[[], Any]) -> float:
+    before = sum(server.read_units.values())
+    read()
+    return sum(server.read_units.values()) - before
+
+
+def test_reads_are_priced_by_size_and_consistency(
+    emulator: tuple[MotoServer, Template], tables: Callable[[], Table]
+) -> None:
+    server, _ = emulator
+    table = tables()
+    small, large = {"pk": "SELLER#s2", "sk": "A"}, {"pk": "SELLER#s2", "sk": "B"}
+    table.put({**small, "gmv": 5})
+    table.put({**large, "note": "x" * 5000})
+
+    # An item in 4 KB units, half a unit each when eventually consistent; an item not found still costs one
+    assert _read(server, lambda: table.get(small)) == 0.5
+    assert _read(server, lambda: table.get(small, consistent=True)) == 1
+    assert _read(server, lambda: table.get(large)) == 1  # 5 KB: two units, halved
+    assert _read(server, lambda: table.get({"pk": "SELLER#s2", "sk": "C"}, consistent=True)) == 1
+    # A batch prices each key; a query its items together
+    missing = {"pk": "SELLER#s2", "sk": "C"}
+    assert _read(server, lambda: table.get_many([small, large, missing])) == 0.5 + 1 + 0.5
+    assert _read(server, lambda: list(table.query_all(Key("pk").eq("SELLER#s2")))) == 1  # 5 KB together
