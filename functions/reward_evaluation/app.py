@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from live_mission import wiring
 from live_mission.models import Mission
 from live_mission.observability import logger, metrics
+from live_mission.store.registrations import seller_of
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 # Sellers already evaluated in this batch: the stream delivers a batch after all of it was written, so a
@@ -20,8 +21,7 @@ missions_read: dict[str, Mission] = {}
 
 
 def evaluate_for(record: DynamoDBRecord) -> None:
-    keys = record.dynamodb.keys if record.dynamodb else {}
-    seller_id = str(keys["pk"]).removeprefix("SELLER#")
+    seller_id = seller_of(record.dynamodb.keys if record.dynamodb else {})
     if seller_id not in evaluated:
         wiring.reward_evaluator().evaluate_seller(seller_id, missions_read)
         evaluated.add(seller_id)

@@ -22,7 +22,7 @@ from .observability import Metric, logger, metrics
 from .ports import Statistics
 from .records import RegistrationRecord
 from .statistics import counts_of_change
-from .store.registrations import registration_of
+from .store.registrations import is_registration, registration_of
 
 _deserializer = TypeDeserializer()
 
@@ -43,8 +43,7 @@ class Change:
 def change_of(record: Mapping[str, Any]) -> Change | None:
     """A stream record of a registration as the change it is; None for any other item."""
     dynamodb = record.get("dynamodb") or {}
-    keys = dynamodb.get("Keys") or {}
-    if not str((keys.get("sk") or {}).get("S", "")).startswith("REGISTRATION#"):
+    if not is_registration(_plain(dynamodb.get("Keys"))):
         return None
     return Change(
         str(dynamodb["SequenceNumber"]),
@@ -56,12 +55,16 @@ def change_of(record: Mapping[str, Any]) -> Change | None:
 def _registration(image: Mapping[str, Any] | None) -> RegistrationRecord | None:
     if not image:
         return None
-    item = {name: _deserializer.deserialize(value) for name, value in image.items()}
+    item = _plain(image)
     try:
         return registration_of(item)
     except ValidationError:
         logger.exception("a registration image does not read as a registration", extra={"sk": item.get("sk")})
         raise
+
+
+def _plain(image: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in (image or {}).items()}
 
 
 class ChangeFeed:

@@ -46,6 +46,15 @@ def _seller(seller_id: str) -> str:
     return f"SELLER#{seller_id}"
 
 
+def seller_of(key: dict[str, Any]) -> str:
+    """The seller whose partition an item key (or a stream record's plain keys) is in."""
+    return str(key["pk"]).removeprefix("SELLER#")
+
+
+def is_registration(key: dict[str, Any]) -> bool:
+    return str(key.get("sk", "")).startswith("REGISTRATION#")
+
+
 def registration_key(mission_id: str, seller_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": f"REGISTRATION#{mission_id}"}
 
