@@ -6,7 +6,7 @@ as much when eventually consistent."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from boto3.dynamodb.conditions import Key
 
@@ -15,10 +15,15 @@ from tools.local_stack.aws import MotoServer
 from tools.local_stack.template import Template
 
 
-def _spent(server: MotoServer, write: Callable[[], Any]) -> int:
-    before = sum(server.write_units.values())
-    write()
-    return sum(server.write_units.values()) - before
+def _units(server: MotoServer, kind: Literal["write_units", "read_units"], call: Callable[[], Any]) -> float:
+    """The request units of one kind that `call` consumed."""
+    before = sum(getattr(server, kind).values())
+    call()
+    return float(sum(getattr(server, kind).values()) - before)
+
+
+def _spent(server: MotoServer, write: Callable[[], Any]) -> float:
+    return _units(server, "write_units", write)
 
 
 def test_writes_are_priced_by_size_and_by_the_indexes_they_touch(
@@ -50,9 +55,7 @@ def test_writes_are_priced_by_size_and_by_the_indexes_they_touch(
 
 
 def _read(server: MotoServer, read: Callable[[], Any]) -> float:
-    before = sum(server.read_units.values())
-    read()
-    return sum(server.read_units.values()) - before
+    return _units(server, "read_units", read)
 
 
 def test_reads_are_priced_by_size_and_consistency(
