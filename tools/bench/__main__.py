@@ -80,15 +80,16 @@ class _Meter:
 
     def _now(self) -> tuple[Counter[str], ...]:
         functions = self.stack.lambdas.functions.items()
+        emulator = self.stack.moto.ask()  # the calls and the units, in one answer
         return (
-            Counter(self.stack.moto.calls),
+            Counter(emulator["calls"]),
             Counter(self.stack.sandbox.state.calls),
             Counter({name: f.invocations for name, f in functions}),
             Counter({name: f.seconds for name, f in functions}),
             Counter({name: f.cpu_seconds for name, f in functions}),
             Counter({name: f.runnable_seconds for name, f in functions}),
-            self.stack.moto.write_units,
-            self.stack.moto.read_units,
+            Counter(emulator["write_units"]),
+            Counter(emulator["read_units"]),
         )
 
     def phase(self, api_requests: int) -> Phase:
@@ -270,18 +271,16 @@ def print_cost(phases: dict[str, Phase]) -> float:
         total += dollars
         print(f"{item:<30}{per_seller:>12.3f}{PRICES[item]:>14.10f}{f'${dollars:,.2f}':>22}")
     print(f"{'total':<30}{'':>12}{'':>14}{f'${total:,.2f}':>22}")
-    written = sum((p.write_units for p in phases.values()), Counter[str]())
-    per_action = ", ".join(
-        f"{action} {units / SELLERS:.2f} ({units / max(dynamodb[action], 1):.2f} a write)"
-        for action, units in sorted(written.items())
-    )
-    print(f"Write units a seller, measured item by item and index by index: {per_action}")
-    read = sum((p.read_units for p in phases.values()), Counter[str]())
-    per_action = ", ".join(
-        f"{action} {units / SELLERS:.2f} ({units / max(dynamodb[action], 1):.2f} a read)"
-        for action, units in sorted(read.items())
-    )
-    print(f"Read units a seller, measured item by item (eventually consistent unless asked): {per_action}")
+    for kind, label, per in (
+        ("write_units", "Write units a seller, measured item by item and index by index", "a write"),
+        ("read_units", "Read units a seller, measured item by item (eventually consistent unless asked)", "a read"),
+    ):
+        spent = sum((getattr(p, kind) for p in phases.values()), Counter[str]())
+        per_action = ", ".join(
+            f"{action} {units / SELLERS:.2f} ({units / max(dynamodb[action], 1):.2f} {per})"
+            for action, units in sorted(spent.items())
+        )
+        print(f"{label}: {per_action}")
     print(
         f"Lambda duration is the handlers' time here, against moto and the sandbox, as {LAMBDA_MB} MB would bill it "
         f"(below).\nNot per seller: the minute schedules (about $0.10 a month), storage (a few KB a seller), logs "
