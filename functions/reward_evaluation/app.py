@@ -1,14 +1,16 @@
-"""Reward evaluation (W3): when a seller's activity changes (stream), and on a schedule for the final
-evaluation of missions whose grace period has ended."""
+"""Reward evaluation (W3): when a seller's activity changes (stream), and after a mission's grace period
+for its final evaluation: a schedule starts one final pass per shard of the mission's registrations, each
+an asynchronous invocation of this function."""
 
 from collections.abc import Mapping
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
 from live_mission import wiring
-from live_mission.models import Mission
+from live_mission.models import Mission, SafeId
 from live_mission.observability import logger, metrics
 from live_mission.store.registrations import seller_of
 
@@ -18,6 +20,11 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 # for it, shared by its sellers (read once per batch, so never older than the batch).
 evaluated: set[str] = set()
 missions_read: dict[str, Mission] = {}
+
+
+class FinalPassRequest(BaseModel):
+    mission_id: SafeId
+    shard: int = Field(ge=0, le=63)
 
 
 def evaluate_for(record: DynamoDBRecord) -> None:
@@ -34,4 +41,15 @@ def lambda_handler(event: dict, context: LambdaContext) -> Mapping[str, object]:
         evaluated.clear()
         missions_read.clear()
         return process_partial_response(event=event, record_handler=evaluate_for, processor=processor, context=context)
-    return {"evaluated": wiring.reward_evaluator().finalize_due_missions()}
+    if "final_pass" in event:
+        request = FinalPassRequest.model_validate(event["final_pass"])
+        evaluator = wiring.reward_evaluator()
+        done = evaluator.final_pass(
+            request.mission_id, request.shard, lambda: context.get_remaining_time_in_millis() / 1000
+        )
+        return {"final_pass": request.model_dump(), "evaluated": done}
+    passes = wiring.reward_evaluator().final_passes_due()
+    start = wiring.start_async()
+    for mission_id, shard in passes:
+        start(context.function_name, {"final_pass": {"mission_id": mission_id, "shard": shard}})
+    return {"final_passes_started": len(passes)}

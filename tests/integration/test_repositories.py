@@ -19,7 +19,7 @@ from live_mission.records import ActivityVersion, CampaignReport, RegistrationRe
 from live_mission.store.activity import ActivityStore
 from live_mission.store.dynamo import StorageBusy, Table
 from live_mission.store.missions import MissionStore
-from live_mission.store.registrations import RegistrationStore
+from live_mission.store.registrations import RegistrationStore, shard_of
 from live_mission.store.seller_views import SellerViewStore
 from live_mission.store.statistics import StatisticsStore
 from tests.unit.world import World, mission
@@ -42,7 +42,8 @@ def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]
     assert store.get("M1", "S1") == record
     view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
     assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
-    assert store.of_seller("S1") == [record] and list(store.of_mission("M1")) == [("M1", "S1")]
+    shard = shard_of("S1", store.mission_shards)
+    assert store.of_seller("S1") == [record] and store.of_mission("M1", shard, 10) == (["S1"], None)
 
 
 def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callable[[], Table]) -> None:

@@ -5,7 +5,6 @@ tests/integration/test_repositories.py holds the repositories to the same behavi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from live_mission.records import (
     ActivityVersion,
     CampaignRecord,
     CampaignReport,
+    FinalPass,
     LiveSession,
     RegistrationRecord,
     SellerActivity,
@@ -23,6 +23,7 @@ from live_mission.records import (
     SellerView,
     SpendReport,
 )
+from live_mission.store.registrations import shard_of
 
 
 class FakeMissions:
@@ -30,6 +31,7 @@ class FakeMissions:
         self.missions = {m.mission_id: m for m in missions}
         self.benchmark_rois: dict[tuple[str, str], dict[str, list[Decimal]]] = {}
         self.finalized: set[str] = set()
+        self.final_pages: dict[str, dict[int, dict[str, Any] | None]] = {}  # None: the shard is done
 
     def put(self, mission: Mission) -> bool:
         created = mission.mission_id not in self.missions
@@ -45,13 +47,31 @@ class FakeMissions:
     def closing_after(self, moment: datetime) -> list[Mission]:
         return [m for m in self.missions.values() if m.registration_closes_at > moment]
 
-    def to_finalize(self, now: datetime) -> list[Mission]:
+    def to_finalize(self, now: datetime) -> list[FinalPass]:
         from live_mission.progress import grace_ends_at
 
-        return [m for m in self.missions.values() if m.mission_id not in self.finalized and grace_ends_at(m) <= now]
+        due = [m.mission_id for m in self.missions.values() if grace_ends_at(m) <= now]
+        return [p for p in (self.final_pass(m) for m in due) if p is not None]
 
-    def mark_finalized(self, mission_id: str) -> None:
-        self.finalized.add(mission_id)
+    def final_pass(self, mission_id: str) -> FinalPass | None:
+        if mission_id in self.finalized:
+            return None
+        reached = self.final_pages.get(mission_id, {})
+        return FinalPass(
+            mission=self.missions[mission_id],
+            reached={s: r for s, r in reached.items() if r is not None},
+            done=frozenset(s for s, r in reached.items() if r is None),
+        )
+
+    def record_final_page(self, mission_id: str, shard: int, following: dict[str, Any] | None, shards: int) -> bool:
+        if mission_id in self.finalized:
+            return True
+        reached = self.final_pages.setdefault(mission_id, {})
+        reached[shard] = following
+        if following is None and all(s in reached and reached[s] is None for s in range(shards)):
+            self.finalized.add(mission_id)
+            return True
+        return False
 
     def put_benchmark(
         self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
@@ -75,8 +95,9 @@ class FakeSellerViews:
 
 
 class FakeRegistrations:
-    def __init__(self, retry_shards: int = 1) -> None:
+    def __init__(self, retry_shards: int = 1, mission_shards: int = 1) -> None:
         self.retry_shards = retry_shards
+        self.mission_shards = mission_shards
         self.registrations: dict[tuple[str, str], RegistrationRecord] = {}
         self.facts_of: dict[str, SellerFacts] = {}
         self.campaigns: dict[tuple[str, str], CampaignRecord] = {}
@@ -88,8 +109,15 @@ class FakeRegistrations:
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
         return [r for (_, s), r in sorted(self.registrations.items()) if s == seller_id]
 
-    def of_mission(self, mission_id: str) -> Iterable[tuple[str, str]]:
-        return [(m, s) for (m, s) in sorted(self.registrations) if m == mission_id]
+    def of_mission(
+        self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        sellers = [
+            s for (m, s) in sorted(self.registrations) if m == mission_id and shard_of(s, self.mission_shards) == shard
+        ]
+        offset = int((start or {}).get("offset", 0))
+        following = {"offset": offset + limit} if offset + limit < len(sellers) else None
+        return sellers[offset : offset + limit], following
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None

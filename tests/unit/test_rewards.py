@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from live_mission.activity import LiveSessionEnded, SpendReported, record_session, record_spend
 from live_mission.rewards import reward_history, voucher_code
+from tests.unit.fakes import FakeRegistrations
 from tests.unit.world import World
 
 AT = datetime.fromisoformat("2026-02-10T10:00:00+07:00")
@@ -60,10 +61,31 @@ def test_w3_the_final_pass_after_the_grace_period_grants_what_no_change_evaluate
     world = _registered()
     _goals_met(world)
     _spend(world)
-    assert world.evaluator.finalize_due_missions() == 0  # the grace period is still running
+    assert world.evaluator.final_passes_due() == []  # the grace period is still running
     world.clock.set(datetime.fromisoformat("2026-02-15T00:00:00+07:00"))
-    assert world.evaluator.finalize_due_missions() == 1 and world.evaluator.finalize_due_missions() == 0
+    assert world.evaluator.final_passes_due() == [("M1", 0)]
+    assert world.evaluator.final_pass("M1", 0, lambda: 300) == 1
+    assert world.evaluator.final_passes_due() == [] and world.evaluator.final_pass("M1", 0, lambda: 300) == 0
     assert world.registration().reward_state == "GRANTED"
+
+
+def test_w3_a_final_pass_cut_short_resumes_where_it_stopped_and_finishes_once_every_shard_is_done() -> None:
+    world = World(registrations=FakeRegistrations(mission_shards=2))
+    for n in range(250):
+        world.claim(world.seller(f"S{n:03}"))
+    world.clock.set(datetime.fromisoformat("2026-02-15T00:00:00+07:00"))
+    assert world.evaluator.final_passes_due() == [("M1", 0), ("M1", 1)]
+    pages = iter([300, 0])  # time for one page, then none
+
+    def one_page() -> float:
+        return next(pages, 0)
+
+    first = world.evaluator.final_pass("M1", 0, one_page)
+    assert 0 < first < 250 and world.evaluator.final_passes_due() == [("M1", 0), ("M1", 1)]
+    rest = world.evaluator.final_pass("M1", 0, lambda: 300)
+    assert world.evaluator.final_passes_due() == [("M1", 1)]  # shard 0 done, the mission not yet
+    other = world.evaluator.final_pass("M1", 1, lambda: 300)
+    assert first + rest + other == 250 and world.evaluator.final_passes_due() == []
 
 
 def test_voucher_codes_are_unambiguous() -> None:

@@ -4,7 +4,6 @@ them, and unit tests pass small in-memory fakes (tests/unit/fakes.py)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -14,6 +13,7 @@ from .records import (
     ActivityVersion,
     CampaignRecord,
     CampaignReport,
+    FinalPass,
     RegistrationRecord,
     SellerActivity,
     SellerFacts,
@@ -33,9 +33,11 @@ class Missions(Protocol):
 
     def closing_after(self, moment: datetime) -> list[Mission]: ...
 
-    def to_finalize(self, now: datetime) -> list[Mission]: ...
+    def to_finalize(self, now: datetime) -> list[FinalPass]: ...
 
-    def mark_finalized(self, mission_id: str) -> None: ...
+    def final_pass(self, mission_id: str) -> FinalPass | None: ...
+
+    def record_final_page(self, mission_id: str, shard: int, following: dict[str, Any] | None, shards: int) -> bool: ...
 
     def put_benchmark(
         self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
@@ -46,12 +48,15 @@ class Missions(Protocol):
 
 class Registrations(Protocol):
     retry_shards: int
+    mission_shards: int
 
     def get(self, mission_id: str, seller_id: str, *, consistent: bool = False) -> RegistrationRecord | None: ...
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]: ...
 
-    def of_mission(self, mission_id: str) -> Iterable[tuple[str, str]]: ...
+    def of_mission(
+        self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[str], dict[str, Any] | None]: ...
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None

@@ -3,7 +3,7 @@ know the storage keys. Times are aware datetimes; money is Decimal."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -179,3 +179,12 @@ class SellerView(Record):
     mission: Mission | None
     registration: RegistrationRecord | None
     facts: SellerFacts
+
+
+class FinalPass(Record):
+    """W3: a mission whose grace period has ended, and how far its final evaluation has got, shard by
+    shard of its registrations: where each unfinished shard's pass stopped, and the shards done."""
+
+    mission: Mission
+    reached: dict[int, dict[str, Any]] = Field(default_factory=dict)
+    done: frozenset[int] = frozenset()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 
 from .clock import Clock
 from .models import Mission, Reward, RewardHistory
@@ -17,6 +18,9 @@ from .ports import Activity, Missions, Registrations
 from .progress import activity_for, grace_ends_at, progress_of
 from .records import RegistrationRecord
 
+FINAL_PASS_PAGE = 100
+# A page takes a few seconds at most; a pass starts no page with less than this left of its invocation.
+FINAL_PASS_MARGIN_SECONDS = 30
 _VOUCHER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -50,17 +54,34 @@ class RewardEvaluator:
                 granted += 1
         return granted
 
-    def finalize_due_missions(self) -> int:
-        """The final evaluation of every registration of each mission whose grace period has ended."""
-        evaluated = 0
-        for mission in self._missions.to_finalize(self._clock.now()):
-            for mission_id, seller_id in self._registrations.of_mission(mission.mission_id):
+    def final_passes_due(self) -> list[tuple[str, int]]:
+        """W3: the (mission, shard) final passes still to run, for missions whose grace period has ended:
+        one invocation each, so the pass's pace grows with the shards, not with one invocation's time."""
+        due = self._missions.to_finalize(self._clock.now())
+        shards = range(self._registrations.mission_shards)
+        return [(p.mission.mission_id, shard) for p in due for shard in shards if shard not in p.done]
+
+    def final_pass(self, mission_id: str, shard: int, time_left: Callable[[], float]) -> int:
+        """The final evaluation of one shard of a mission's registrations, page by page from where an
+        earlier pass stopped, keeping where it got after each page, until the shard is done or the
+        invocation's time nearly is (the next scheduled start resumes it). Evaluating twice grants
+        nothing twice, so a page cut short is simply evaluated again. Returns how many it evaluated."""
+        progress = self._missions.final_pass(mission_id)
+        if progress is None or shard in progress.done:
+            return 0
+        mission, start, evaluated = progress.mission, progress.reached.get(shard), 0
+        while time_left() > FINAL_PASS_MARGIN_SECONDS:
+            sellers, start = self._registrations.of_mission(mission_id, shard, FINAL_PASS_PAGE, start)
+            for seller_id in sellers:
                 registration = self._registrations.get(mission_id, seller_id)
                 if registration:
                     self.evaluate(mission, registration)
                     evaluated += 1
-            self._missions.mark_finalized(mission.mission_id)
-            logger.info("final reward evaluation done", extra={"mission_id": mission.mission_id})
+            finished = self._missions.record_final_page(mission_id, shard, start, self._registrations.mission_shards)
+            if finished and start is None:
+                logger.info("final reward evaluation done", extra={"mission_id": mission_id})
+            if finished or start is None:
+                break
         return evaluated
 
     def evaluate(self, mission: Mission, registration: RegistrationRecord) -> bool:

@@ -156,19 +156,25 @@ def change_feed() -> ChangeFeed:
 
 
 @per_container
-def sweeps() -> Callable[[int], None]:
-    """Starts the retry sweep of one index shard: an asynchronous invocation of auto-creation."""
+def start_async() -> Callable[[str, dict[str, Any]], None]:
+    """Starts a function with a payload, asynchronously (Lambda queues it, retries it, and answers at once):
+    the fan-outs of the retry sweep and of the final reward pass."""
     import json
 
     import boto3
 
     client = boto3.client("lambda")
-    function = load_settings().auto_creation_function
 
-    def start(shard: int) -> None:
-        client.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps({"retry_shard": shard}))
+    def start(function: str, payload: dict[str, Any]) -> None:
+        client.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(payload))
 
     return start
+
+
+def sweeps() -> Callable[[int], None]:
+    """Starts the retry sweep of one index shard: an asynchronous invocation of auto-creation."""
+    function, start = load_settings().auto_creation_function, start_async()
+    return lambda shard: start(function, {"retry_shard": shard})
 
 
 def new_container() -> None:

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
 from ..models import Mission, utc_iso
+from ..records import FinalPass
 from .dynamo import Table, Update, storable
 
 LISTING = "MISSIONS"
 OPEN_MISSIONS_INDEX = "missions_by_registration_close"
 MISSIONS_TO_FINALIZE_INDEX = "missions_by_grace_end"
 FINAL_EVALUATION_PENDING = "FINAL_EVALUATION_PENDING"
+# Where each by-mission shard's final pass has got: the next page's start, or DONE.
+_REACHED, _DONE = "final_pass_", "DONE"
 
 
 def mission_key(mission_id: str) -> dict[str, str]:
     return {"pk": f"MISSION#{mission_id}", "sk": "DEFINITION"}
+
+
+def _final_pass(item: dict[str, Any]) -> FinalPass:
+    marks = {int(name.removeprefix(_REACHED)): value for name, value in item.items() if name.startswith(_REACHED)}
+    return FinalPass(
+        mission=Mission.model_validate(item["mission"]),
+        reached={shard: start for shard, start in marks.items() if start != _DONE},
+        done=frozenset(shard for shard, start in marks.items() if start == _DONE),
+    )
 
 
 class MissionStore:
@@ -58,14 +71,34 @@ class MissionStore:
             Mission.model_validate(i["mission"]) for i in self._table.query_all(condition, index=OPEN_MISSIONS_INDEX)
         ]
 
-    def to_finalize(self, now: datetime) -> list[Mission]:
-        """Missions whose grace period has ended and whose final evaluation has not run."""
+    def to_finalize(self, now: datetime) -> list[FinalPass]:
+        """Missions whose grace period has ended and whose final evaluation has not finished (W3)."""
         condition = Key("final_evaluation").eq(FINAL_EVALUATION_PENDING) & Key("grace_ends_at").lte(utc_iso(now))
-        items = self._table.query_all(condition, index=MISSIONS_TO_FINALIZE_INDEX)
-        return [Mission.model_validate(i["mission"]) for i in items]
+        return [_final_pass(i) for i in self._table.query_all(condition, index=MISSIONS_TO_FINALIZE_INDEX)]
 
-    def mark_finalized(self, mission_id: str) -> None:
-        self._table.update(mission_key(mission_id), Update().remove("final_evaluation"))
+    def final_pass(self, mission_id: str) -> FinalPass | None:
+        """How far the mission's final evaluation has got; None once it has finished."""
+        item = self._table.get(mission_key(mission_id), consistent=True)
+        return _final_pass(item) if item and "final_evaluation" in item else None
+
+    def record_final_page(self, mission_id: str, shard: int, following: dict[str, Any] | None, shards: int) -> bool:
+        """Keeps where one shard's final pass has got (`following`: the next page's start; None: the shard
+        is done), so that a pass cut short resumes there. Finishes the mission's final evaluation once
+        every shard is done; True when this call found it finished."""
+        update = Update().set(f"{_REACHED}{shard}", following or _DONE).when("attribute_exists(#final_evaluation)")
+        item = self._table.update(mission_key(mission_id), update, returning="ALL_NEW")
+        if item is None:
+            return True  # finished already (another pass of the same shard got there first)
+        if following is not None or any(item.get(f"{_REACHED}{s}") != _DONE for s in range(shards)):
+            return False
+        self.mark_finalized(mission_id, shards)
+        return True
+
+    def mark_finalized(self, mission_id: str, shards: int) -> None:
+        update = Update().remove("final_evaluation")
+        for shard in range(shards):
+            update.remove(f"{_REACHED}{shard}")
+        self._table.update(mission_key(mission_id), update)
 
     # --- ROI benchmarks (O1) --------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ on: an attempt its lease, an opt-out the status it saw, a reward evaluation the 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
@@ -100,6 +99,7 @@ class RegistrationStore:
     def __init__(self, table: Table, *, retry_shards: int = 8) -> None:
         self._table = table
         self.retry_shards = retry_shards
+        self.mission_shards = MISSION_SHARDS
 
     def _item(self, record: RegistrationRecord) -> dict[str, Any]:
         keys: dict[str, Any] = {
@@ -122,12 +122,14 @@ class RegistrationStore:
         condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("REGISTRATION#")
         return [registration_of(i) for i in self._table.query_all(condition)]
 
-    def of_mission(self, mission_id: str) -> Iterator[tuple[str, str]]:
-        """(mission_id, seller_id) of every registration, shard by shard (the final reward pass only)."""
-        for shard in range(MISSION_SHARDS):
-            condition = Key("mission_shard").eq(f"{mission_id}#{shard}")
-            for item in self._table.query_all(condition, index=REGISTRATIONS_BY_MISSION_INDEX):
-                yield mission_id, str(item["seller_id"])
+    def of_mission(
+        self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        """One page of the seller ids registered for a mission, from one shard of the by-mission index
+        (the final reward pass only), and where the next page starts."""
+        condition = Key("mission_shard").eq(f"{mission_id}#{shard}")
+        items, following = self._table.query(condition, index=REGISTRATIONS_BY_MISSION_INDEX, limit=limit, start=start)
+        return [str(i["seller_id"]) for i in items], following
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
