@@ -221,3 +221,31 @@ def test_the_operator_report_counts_registrations_blockers_statuses_and_rewards(
     assert body["rewards"] == {"granted": 1, "held": 1, "not_yet": 1}
     seller_view = world.call("GET", f"/admin/missions/{mission_id}/report", seller=held)
     assert seller_view.status_code == 403
+
+
+def test_w3_the_final_pass_after_the_grace_period_grants_what_no_evaluation_of_the_activity_could(
+    world: Stack,
+) -> None:
+    # Given a seller whose activity meets every requirement, and every evaluation of that activity failing
+    # (DynamoDB failing each Query) until the stream gives it up
+    world.control("GET", "/_local/events")
+    mission_id, seller = _registered(world)
+    failing = {"service": "dynamodb", "operation": "Query", "mode": "error"}
+    world.control("POST", "/_local/faults", json={**failing, "count": 1000})
+    try:
+        _goals_met(world, seller)
+        world.put_events((*SPEND, world.spend(seller, f"{seller}-P1", "2026-02-10", 1000)))
+    finally:
+        world.control("POST", "/_local/faults", json={**failing, "count": 0})
+    progress = world.progress(mission_id, seller)
+    assert all(r["met"] for r in progress["requirements"]) and progress["reward"]["status"] == "NOT_YET"
+
+    # When the grace period ends and the schedule starts the final pass (every 15 minutes)
+    world.set_clock("2026-02-14T23:50:00+07:00")
+    world.advance(30 * 60)
+    world.drain()
+
+    # Then the voucher is granted, once
+    assert world.progress(mission_id, seller)["reward"]["status"] == "GRANTED"
+    assert len(world.call("GET", "/rewards", seller=seller).json()["rewards"]) == 1
+    assert [e["detail-type"] for e in world.events_of(seller)].count("RewardGranted") == 1
