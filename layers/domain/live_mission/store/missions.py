@@ -91,10 +91,11 @@ class MissionStore:
             return True  # finished already (another pass of the same shard got there first)
         if following is not None or any(item.get(f"{_REACHED}{s}") != _DONE for s in range(shards)):
             return False
-        self.mark_finalized(mission_id, shards)
+        self._finish(mission_id, shards)
         return True
 
-    def mark_finalized(self, mission_id: str, shards: int) -> None:
+    def _finish(self, mission_id: str, shards: int) -> None:
+        """Leaves the final-pass index, and forgets where each shard's pass got."""
         update = Update().remove("final_evaluation")
         for shard in range(shards):
             update.remove(f"{_REACHED}{shard}")
