@@ -136,6 +136,12 @@ class Chaos:
         self.events: list[dict[str, Any]] = []
         self.truth: dict[str, SellerTruth] = {}
         self.lap = time.monotonic()
+        # What the local stack gave up on (dead letters, by function and error), and whose they were: not
+        # violations (under faults they are expected, and the retry index is the safety net), but the first
+        # thing to read when a check finds a registration that nothing worked on.
+        self.dead_letters: Counter[str] = Counter()
+        self.dead_lettered: set[tuple[str, str]] = set()  # (function, seller_id)
+        self.stack_failures: list[Any] = []
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -202,11 +208,22 @@ class Chaos:
         started = time.monotonic()
         settled = False
         while not settled and time.monotonic() - started < SETTLE_LIMIT_SECONDS:
-            settled = bool(self.control("POST", "/_local/drain")["drained"])
+            answer = self.control("POST", "/_local/drain")
+            settled, self.stack_failures = bool(answer["drained"]), answer.get("failures", [])
         waited = time.monotonic() - started
         self.violations.check(
             "the stack settles within an hour of each phase", settled, f"still busy after {waited:.0f} s"
         )
+
+    def read_dead_letters(self) -> None:
+        for function, letters in self.control("GET", "/_local/dead-letters")["dead_letters"].items():
+            for letter in letters:
+                error = str((letter.get("responsePayload") or {}).get("errorMessage", ""))[:100]
+                self.dead_letters[f"{function}: {error}"] += 1
+                payload = letter.get("requestPayload") or {}
+                seller = (payload.get("detail") or {}).get("seller_id") if isinstance(payload, dict) else None
+                if seller:
+                    self.dead_lettered.add((function, str(seller)))
 
     def put_events(self, entries: list[dict[str, Any]]) -> None:
         for start in range(0, len(entries), 50):
@@ -552,6 +569,7 @@ class Chaos:
         before = {s.seller_id: len(self.auto_campaigns(s)) for s in concerned}
         self.claim_wave(concerned, self.later_mission_id)
         self.drain()
+        self.read_dead_letters()
         for seller in concerned:
             state = self.call("GET", f"/missions/{self.later_mission_id}/registration", seller.seller_id).json()[
                 "auto_creation"
@@ -561,7 +579,8 @@ class Chaos:
                 state["status"] in ("OPTED_OUT", "SKIPPED_WITHDRAWN", "SKIPPED_STOPPED")
                 and len(self.auto_campaigns(seller)) == before[seller.seller_id],
                 f"{seller.seller_id} (opted out {seller.opted_out}, stopped {seller.stopped}, "
-                f"withdrawn {seller.withdrawn}): {state['status']}",
+                f"withdrawn {seller.withdrawn}): {state['status']}; a dead letter of theirs from "
+                f"{sorted(f for f, s in self.dead_lettered if s == seller.seller_id) or 'no function'}",
             )
 
     # --- part 2: progress and rewards -----------------------------------------------------------
@@ -767,6 +786,13 @@ class Chaos:
         for name, details in v.found.items():
             for detail in details[:5]:
                 print(f"  {name}: {detail}")
+        try:
+            self.read_dead_letters()
+        except requests.RequestException as error:  # the table still prints if the stack is gone
+            print(f"\nDead letters not read: {error}")
+        print(f"\nDead letters (not violations): {dict(self.dead_letters.most_common(10)) or 'none'}")
+        if self.stack_failures:
+            print(f"The local stack's last failures: {self.stack_failures[-5:]}")
         print(f"\nchaos: sellers={len(self.sellers)} violations={v.total} seconds={seconds:.0f}")
 
 
