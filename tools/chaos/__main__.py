@@ -792,7 +792,8 @@ class Chaos:
             print(f"\nDead letters not read: {error}")
         print(f"\nDead letters (not violations): {dict(self.dead_letters.most_common(10)) or 'none'}")
         if self.stack_failures:
-            print(f"The local stack's last failures: {self.stack_failures[-5:]}")
+            last = [f"{f['function']}: {str(f['error']).splitlines()[0][:120]}" for f in self.stack_failures[-5:]]
+            print(f"The local stack's last failures: {last}")
         print(f"\nchaos: sellers={len(self.sellers)} violations={v.total} seconds={seconds:.0f}")
 
 
