@@ -132,6 +132,32 @@ def test_r5_racing_claims_under_conflicts_and_throttling_make_one_registration_e
         assert len(world.auto_campaigns(seller)) == 1
 
 
+def test_a5_writes_applied_whose_answers_were_lost_make_one_campaign_and_say_so(world: Stack) -> None:
+    # Given DynamoDB applying the functions' updates and then answering 500, so botocore retries each
+    mission_id = world.put_mission()
+    seller = world.new_eligible_seller()
+    world.control(
+        "POST",
+        "/_local/faults",
+        json={"service": "dynamodb", "operation": "UpdateItem", "mode": "applied_then_error", "count": 20},
+    )
+
+    # When the seller registers and the attempt runs (its lease and its outcome each answered late)
+    world.register(mission_id, seller)
+    world.drain()
+    lost = world.control("GET", "/_local/faults")["injected"].get("dynamodb.UpdateItem.applied_then_error")
+    world.control(
+        "POST", "/_local/faults", json={"service": "dynamodb", "operation": "UpdateItem", "mode": "error", "count": 0}
+    )
+
+    # Then the attempt knew its own writes: one campaign, recorded at once, announced once
+    assert lost and lost >= 2
+    state = world.auto_creation(mission_id, seller)
+    [campaign] = world.auto_campaigns(seller)
+    assert state["status"] == "CREATED" and state["campaign"]["campaign_id"] == campaign["campaign_id"]
+    assert [e["detail-type"] for e in world.events_of(seller)].count("CampaignAutoCreated") == 1
+
+
 def test_events_out_reach_the_bus_once_put_events_works_again(world: Stack) -> None:
     # Given EventBridge refusing the service's PutEvents for a while
     world.control("GET", "/_local/events")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from live_mission.models import AutoCreationStatus as Status
-from live_mission.models import CampaignOrigin
+from live_mission.models import CampaignOrigin, Reward
 from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord
 from live_mission.store.activity import ActivityStore
 from live_mission.store.dynamo import StorageBusy, Table
@@ -204,3 +204,60 @@ def test_persistent_failures_become_storage_busy(emulator) -> None:  # type: ign
             store.create(_registration())
         server.faults.set("dynamodb", "any", mode, 0)
     assert store.get("M1", "S1") is None  # nothing was written by the refused calls
+
+
+def test_a_write_applied_whose_answer_was_lost_is_known_as_its_writers_own(emulator) -> None:  # type: ignore[no-untyped-def]
+    """DynamoDB may apply a write and lose its answer (a timeout, a 500); botocore retries it, and the
+    retry fails its condition on what the write itself did. The attempt's claim, its outcome and a grant
+    know their own write; a change anyone could have made is not claimed."""
+    server, template = emulator
+    import boto3
+
+    from live_mission.store.dynamo import CLIENT_CONFIG
+    from tools.local_stack.aws import CREDENTIALS
+
+    client = boto3.client("dynamodb", endpoint_url=server.functions_url, config=CLIENT_CONFIG, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
+    store.create(_registration())
+
+    def answer_lost() -> None:
+        server.faults.set("dynamodb", "UpdateItem", "applied_then_error", 1)
+
+    answer_lost()
+    claimed = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))
+    assert claimed is not None  # not taken for another attempt's lease
+    leased, interrupted = claimed
+    assert interrupted is True  # what was there before is unknown: look before creating (A5)
+    assert store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2)) is None  # and it is held
+    assert server.faults.injected["dynamodb.UpdateItem.applied_then_error"] == 1
+
+    answer_lost()
+    outcome = leased.model_copy(update={"status": Status.CREATED, "lease_until": None, "due_at": None})
+    assert store.save(leased, outcome, guard="lease")
+    assert not store.save(leased, outcome.model_copy(update={"status": Status.FAILED}), guard="lease")
+
+    seen = store.get("M1", "S1", consistent=True)
+    assert seen is not None and seen.status is Status.CREATED
+    answer_lost()
+    assert not store.save(seen, seen.model_copy(update={"reward_state": "HELD"}), guard="reward_state")
+    held = store.get("M1", "S1", consistent=True)
+    assert held is not None and held.reward_state == "HELD"  # applied, but not claimed: anyone could have
+    answer_lost()
+    assert store.save(held, _granted(held, "R1"), guard="reward_state")
+    assert not store.save(held, _granted(held, "R2"), guard="reward_state")  # a second grant is refused
+    stored = store.get("M1", "S1", consistent=True)
+    assert stored is not None and stored.reward is not None and stored.reward.reward_id == "R1"
+    assert server.faults.injected["dynamodb.UpdateItem.applied_then_error"] == 4
+
+
+def _granted(seen: RegistrationRecord, reward_id: str) -> RegistrationRecord:
+    reward = Reward(
+        reward_id=reward_id,
+        mission_id=seen.mission_id,
+        type="VOUCHER",
+        value=Decimal(50),
+        currency="USD",
+        voucher_code=f"LIVE-{reward_id}",
+        granted_at=NOW,
+    )
+    return seen.model_copy(update={"reward_state": "GRANTED", "reward": reward})

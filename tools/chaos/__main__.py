@@ -259,6 +259,8 @@ class Chaos:
             )
         service, operation = self.random.choice(AWS_FAULTS)
         modes = ["throttle", "error"] + (["conflict"] if service == "dynamodb" else [])
+        if operation in ("PutItem", "UpdateItem", "TransactWriteItems", "PutEvents", "any"):
+            modes.append("applied_then_error")  # a write applied whose answer was lost
         self.control(
             "POST",
             "/_local/faults",

@@ -1,5 +1,6 @@
 """AWS faults on demand (`POST /_local/faults`): the next N matching DynamoDB or EventBridge calls made
-by the functions fail as AWS fails them, before moto sees them (so nothing is applied).
+by the functions fail as AWS fails them, before moto sees them (so nothing is applied, but with
+`applied_then_error`).
 
 - conflict: TransactWriteItems is cancelled with reason `TransactionConflict` (one reason per item, as
   DynamoDB lists them); a single-item write (PutItem, UpdateItem, DeleteItem) gets
@@ -8,6 +9,10 @@ by the functions fail as AWS fails them, before moto sees them (so nothing is ap
 - throttle: `ProvisionedThroughputExceededException` (DynamoDB), `ThrottlingException` (EventBridge);
   botocore retries these with back-off, so a fault of a few calls may be absorbed by its retries.
 - error: HTTP 500, `InternalServerError` (DynamoDB) or `InternalException` (EventBridge's name for it).
+- applied_then_error: a write (DynamoDB PutItem, UpdateItem, DeleteItem, TransactWriteItems; EventBridge
+  PutEvents) is applied, and then answered as `error` is: the answer lost after the work was done, as
+  a timeout is. botocore retries it, and the retry meets the write's own effect (its condition fails
+  on what the write itself did; events arrive twice).
 
 Only the functions' own endpoint injects faults; the local stack's plumbing (stream pollers, the
 archive, the controls) uses another endpoint of the same emulator.
@@ -15,6 +20,7 @@ archive, the controls) uses another endpoint of the same emulator.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import uuid
@@ -23,8 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 SERVICES = {"DynamoDB_20120810": "dynamodb", "AWSEvents": "events"}
-MODES = ("conflict", "throttle", "error")
+MODES = ("conflict", "throttle", "error", "applied_then_error")
 WRITES = frozenset({"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"})
+_APPLIED = WRITES | {"PutEvents"}
 _DYNAMODB = "com.amazonaws.dynamodb.v20120810#"
 
 
@@ -38,7 +45,9 @@ class Fault:
     def matches(self, service: str, operation: str) -> bool:
         if self.service != service or self.operation not in (operation, "any"):
             return False
-        return self.mode != "conflict" or operation in WRITES
+        if self.mode == "conflict":
+            return operation in WRITES
+        return self.mode != "applied_then_error" or operation in _APPLIED
 
 
 class FaultInjector:
@@ -82,6 +91,11 @@ class FaultInjector:
             return self._app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
+        if mode == "applied_then_error":
+            environ["wsgi.input"] = io.BytesIO(body)
+            for _ in self._app(environ, lambda *_: None):  # applied; its answer is dropped
+                pass
+            mode = "error"
         status, payload = _failure(service or "", operation, mode, body)
         data = json.dumps(payload).encode()
         start_response(

@@ -223,7 +223,11 @@ class Gateway:
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 return _error(400, "VALIDATION_FAILED", "count must be a whole number, 0 to clear")
             if count and (mode not in MODES or (mode == "conflict" and service != "dynamodb")):
-                return _error(400, "VALIDATION_FAILED", "mode must be conflict (DynamoDB only), throttle or error")
+                return _error(
+                    400,
+                    "VALIDATION_FAILED",
+                    "mode must be conflict (DynamoDB only), throttle, error or applied_then_error",
+                )
             self.faults.set(service, operation, str(mode), count)
         return _json(200, {"faults": self.faults.pending(), "injected": self.faults.injected})
 

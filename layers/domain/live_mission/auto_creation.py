@@ -338,8 +338,10 @@ class AutoCreator:
                     "status": AutoCreationStatus.OPTED_OUT,
                     "reason": OPTED_OUT_SWITCHING_OFF if switching_off else REASONS[AutoCreationStatus.OPTED_OUT],
                     "next_attempt_at": None,
-                    # Dropping the lease stops a running attempt from recording anything but a hand-over.
+                    # Dropping the lease (and its token) stops a running attempt from recording anything but
+                    # a hand-over.
                     "lease_until": None,
+                    "lease_token": None,
                     "switch_off": "PENDING" if switching_off else None,
                     "switch_off_after": max(now, seen.lease_until or now) if switching_off else None,
                     "due_at": now if switching_off else None,

@@ -104,6 +104,7 @@ class RegistrationRecord(Record):
     # An attempt holds the registration until then; its outcome clears it, so a lease left behind shows an
     # attempt that crashed (it may have created: A5).
     lease_until: datetime | None = None
+    lease_token: str | None = None  # whose lease it is: a retried claim knows its own
     outcome_unknown: bool = False  # a create may have succeeded unseen: look before anything else (A5)
     campaign: Campaign | None = None
     campaign_report: CampaignReport | None = None

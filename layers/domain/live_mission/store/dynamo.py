@@ -2,6 +2,10 @@
 update expressions, conditional writes, and DynamoDB's concurrency failures handled in one place.
 
 - A condition that fails is an answer (someone else got there first), never an error.
+- A write whose answer was lost (a timeout, a 500: botocore then retries it) may have been applied, and
+  its retry then fails its own condition. A writer whose write carries something only it could write (a
+  token, the moment of its attempt) says so (`own=True`): when the item already holds everything the
+  write sets, it counts as applied, not as refused.
 - A write that conflicts with a transaction in progress (`TransactionConflict`) was not applied, so it
   is retried here, a few times with jittered back-off; botocore does not retry it.
 - Throttling and DynamoDB's own 500s are retried by botocore (standard mode, bounded); what is left
@@ -118,6 +122,8 @@ class Update:
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
         self.condition: str | None = None
+        # What the update makes the item hold, for recognising it applied (only plain SET and REMOVE).
+        self._holds: dict[str, Any] | None = {}
 
     def _path(self, path: str) -> str:
         parts = []
@@ -134,26 +140,38 @@ class Update:
 
     def set(self, path: str, value: Any) -> Update:
         self._set.append(f"{self._path(path)} = {self.value(value)}")
+        if self._holds is not None:
+            self._holds[path] = storable(value)
         return self
 
     def set_if_absent(self, path: str, value: Any) -> Update:
+        self._holds = None
         name = self._path(path)
         self._set.append(f"{name} = if_not_exists({name}, {self.value(value)})")
         return self
 
     def append(self, path: str, items: list[Any]) -> Update:
         """Appends to a list attribute, creating it if it is missing."""
+        self._holds = None
         name = self._path(path)
         self._set.append(f"{name} = list_append(if_not_exists({name}, {self.value([])}), {self.value(items)})")
         return self
 
     def add(self, path: str, amount: Any) -> Update:
+        self._holds = None
         self._add.append(f"{self._path(path)} {self.value(amount)}")
         return self
 
     def remove(self, path: str) -> Update:
         self._remove.append(self._path(path))
+        if self._holds is not None:
+            self._holds[path] = _ABSENT
         return self
+
+    def is_in(self, item: dict[str, Any]) -> bool:
+        """Whether `item` already holds everything this update writes (never, for an update that adds to
+        what is there: ADD, list_append, if_not_exists)."""
+        return self._holds is not None and all(_at(item, path) == value for path, value in self._holds.items())
 
     def when(self, condition: str, **values: Any) -> Update:
         """A condition written with `#attribute` names (any word, reserved ones included: each becomes
@@ -188,6 +206,18 @@ class Update:
         if self.condition:
             arguments["ConditionExpression"] = self.condition
         return arguments
+
+
+_ABSENT = object()
+
+
+def _at(item: dict[str, Any], path: str) -> Any:
+    value: Any = item
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _ABSENT
+        value = value[part]
+    return value
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], *, keep: Iterable[str] = ()) -> Update:
@@ -286,21 +316,30 @@ class Table:
                 arguments["ExpressionAttributeNames"] = update.names
             if update.values:
                 arguments["ExpressionAttributeValues"] = _wire(update.values)
-        return _conditionally(lambda: self.client.put_item(**arguments)) is not None
+        response, _ = _conditionally(lambda: self.client.put_item(**arguments), own=False)
+        return response is not None
 
-    def update(self, key: dict[str, str], update: Update, *, returning: ReturnValues = "NONE") -> dict[str, Any] | None:
-        """None when the condition failed; else the attributes asked for (`returning`), or {}."""
+    def update(
+        self, key: dict[str, str], update: Update, *, returning: ReturnValues = "NONE", own: bool = False
+    ) -> dict[str, Any] | None:
+        """None when the condition failed; else the attributes asked for (`returning`), or {}. With `own`
+        (see the module's docstring), an update found already applied answers with the item as it is."""
         if update.empty:
             return {}
         arguments = update.arguments()
         if "ExpressionAttributeValues" in arguments:
             arguments["ExpressionAttributeValues"] = _wire(arguments["ExpressionAttributeValues"])
-        response = _conditionally(
-            lambda: self.client.update_item(TableName=self.name, Key=_wire(key), ReturnValues=returning, **arguments)
+        if own and update.condition:
+            arguments["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        response, current = _conditionally(
+            lambda: self.client.update_item(TableName=self.name, Key=_wire(key), ReturnValues=returning, **arguments),
+            own,
         )
-        if response is None:
-            return None
-        return _plain(response.get("Attributes") or {})
+        if response is not None:
+            return _plain(response.get("Attributes") or {})
+        if current is not None and update.is_in(current):
+            return current
+        return None
 
 
 _serialise, _deserialise = TypeSerializer().serialize, TypeDeserializer().deserialize
@@ -315,12 +354,14 @@ def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserialise(value) for name, value in attributes.items()}
 
 
-def _conditionally[T](call: Callable[[], T]) -> T | None:
+def _conditionally[T](call: Callable[[], T], own: bool) -> tuple[T | None, dict[str, Any] | None]:
+    """The call's answer, or None and (for an `own` write) the item as it is when the condition failed."""
     try:
-        return _patiently(call)
+        return _patiently(call), None
     except ClientError as error:
         if is_condition_failure(error):
-            return None
+            current: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
+            return None, _plain(current) if own and current else None
         raise
 
 

@@ -9,6 +9,7 @@ on: an attempt its lease, an opt-out the status it saw, a reward evaluation the 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 from typing import Any, Literal
 
@@ -150,15 +151,26 @@ class RegistrationStore:
 
     def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: Guard) -> bool:
         """Writes what changed between `seen` and `updated`, if what the writer relied on still holds:
-        its lease, the status it saw, or the reward state it saw. False when it no longer does."""
+        its lease, the status it saw, or the reward state it saw. False when it no longer does.
+
+        Two writes carry what only their writer could write, so a retry of them that meets the write
+        itself, applied by a try whose answer was lost, is told it succeeded: an attempt's outcome (its
+        lease's token, which an opt-out removes and a later claim replaces) and a grant (its reward's id)."""
         update = diff(self._item(seen), self._item(updated), keep=_KEYS)
         if guard == "lease":
             update.when("#lease_until = :lease", lease=seen.lease_until)
+            own = seen.lease_token is not None
+            if seen.lease_token is not None:
+                # Restated (it does not change), so that recognising this write applied requires the token.
+                update.set("lease_token", seen.lease_token)
         elif guard == "status":
             update.when("#status = :status", status=seen.status)
+            own = False
         else:
             update.when("#reward_state = :reward_state", reward_state=seen.reward_state)
-        return self._table.update(registration_key(seen.mission_id, seen.seller_id), update) is not None
+            own = updated.reward is not None and updated.reward != seen.reward
+        key = registration_key(seen.mission_id, seen.seller_id)
+        return self._table.update(key, update, own=own) is not None
 
     def claim_attempt(
         self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
@@ -167,20 +179,25 @@ class RegistrationStore:
         sweep never work on it together (A5). Returns the leased registration and whether an earlier
         attempt started and never finished (it may have crashed after a create call); None when there
         is nothing to do or another attempt holds it."""
+        token = secrets.token_hex(8)  # the lease is this attempt's, whoever else claims in the same instant
         update = (
             Update()
             .set("lease_until", lease_until)
+            .set("lease_token", token)
             .when(
                 "attribute_exists(#due_at) AND (attribute_not_exists(#lease_until) OR #lease_until < :now)",
                 now=now,
             )
         )
-        old = self._table.update(registration_key(mission_id, seller_id), update, returning="ALL_OLD")
+        old = self._table.update(registration_key(mission_id, seller_id), update, returning="ALL_OLD", own=True)
         if not old:
             return None
         before = registration_of(old)
-        interrupted = before.lease_until is not None  # an outcome clears the lease: this one had none
-        return before.model_copy(update={"lease_until": lease_until}), interrupted
+        # An outcome clears the lease, so one left behind is an attempt that never finished. A claim applied
+        # by a try whose answer was lost answers with the item as it is now, holding this very lease: what
+        # was there before is unknown then, so it counts as interrupted (look before creating: A5).
+        interrupted = before.lease_until is not None
+        return before.model_copy(update={"lease_until": lease_until, "lease_token": token}), interrupted
 
     # --- seller facts (A3, A4, A10) -------------------------------------------------------------
 
