@@ -62,6 +62,37 @@ def test_a_stop_reported_before_the_service_recorded_its_campaign_is_not_lost(
     assert len(world.ads.created) == 1
 
 
+@pytest.mark.parametrize(
+    ("status", "skipped"),
+    [("AUTHORIZATION_CANCELED", Status.SKIPPED_STOPPED), ("LIVEROOM_WITHDRAWN", Status.SKIPPED_WITHDRAWN)],
+)
+def test_a_stop_reported_while_the_ads_platform_cannot_say_whose_campaign_it_is_is_not_lost(
+    world: World, status: str, skipped: Status
+) -> None:
+    # Given a create that timed out but succeeded (the campaign still running)
+    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
+    world.creator.attempt("M1", "S1")
+    [campaign_id] = world.ads.campaigns
+
+    # When its stop is reported while the Ads platform cannot say whose campaign it is, through every retry
+    for _ in range(3):
+        world.ads.fail("list_campaigns", AdsUnreachable("down"))
+        with pytest.raises(AdsUnreachable):
+            world.reports.record(_change(status, campaign_id, world.clock.now()))
+
+    # Then the attempt that records the campaign also records the fact the report was kept for (A3, A4)
+    world.later(minutes=15)
+    world.run_due_work()
+    assert world.registration().status is Status.CREATED
+    assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
+
+    # And the next mission skips for that reason, not for the campaign still running (A3 before A2)
+    world.missions.put(world.missions.get("M1").model_copy(update={"mission_id": "M2"}))  # type: ignore[union-attr]
+    world.claim(mission_id="M2")
+    assert world.creator.attempt("M2", "S1") is skipped
+    assert len(world.ads.created) == 1
+
+
 def test_a_stop_reported_after_the_campaign_was_recorded_is_kept_in_order(world: World) -> None:
     world.creator.attempt("M1", "S1")
     [campaign_id] = world.ads.campaigns

@@ -31,7 +31,7 @@ from .errors import RegistrationNotFound
 from .missions import mission_or_not_found
 from .models import AutoCreationStatus, Campaign, CampaignOrigin, Registration
 from .observability import Metric, follow, logger, metrics
-from .ports import Missions, Registrations
+from .ports import Fact, Missions, Registrations
 from .records import CampaignReport, RegistrationRecord
 
 # A lease outlives any attempt (a few Ads calls with bounded timeouts), so two never overlap.
@@ -178,9 +178,14 @@ class AutoCreator:
             report = CampaignReport(
                 campaign_id=found.campaign_id, status=record.status, changed_at=record.status_changed_at
             )
-            if record.status in _STOPPED:
+            # The report's consumer could not record these facts if it could not tell the campaign was ours
+            # (the Ads platform did not answer through the event's retries): they are recorded here.
+            fact: Fact | None = (
+                "stopped_at" if record.status in _STOPPED else "withdrawn_at" if record.status == _WITHDRAWN else None
+            )
+            if fact is not None:
                 self._registrations.record_fact(
-                    leased.seller_id, "stopped_at", record.status_changed_at, campaign_id=found.campaign_id
+                    leased.seller_id, fact, record.status_changed_at, campaign_id=found.campaign_id
                 )
         return self._settled(
             leased, AutoCreationStatus.CREATED, campaign=self._campaign_of(leased, found), campaign_report=report
