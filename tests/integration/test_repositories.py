@@ -43,7 +43,7 @@ def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]
     view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
     assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
     shard = shard_of("S1", store.mission_shards)
-    assert store.of_seller("S1") == [record] and store.of_mission("M1", shard, 10) == (["S1"], None)
+    assert store.of_seller("S1") == [record] and store.of_mission("M1", shard, 10) == ([record], None)
 
 
 def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callable[[], Table]) -> None:

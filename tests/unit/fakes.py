@@ -111,13 +111,15 @@ class FakeRegistrations:
 
     def of_mission(
         self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
-    ) -> tuple[list[str], dict[str, Any] | None]:
-        sellers = [
-            s for (m, s) in sorted(self.registrations) if m == mission_id and shard_of(s, self.mission_shards) == shard
+    ) -> tuple[list[RegistrationRecord], dict[str, Any] | None]:
+        found = [
+            r
+            for (m, s), r in sorted(self.registrations.items())
+            if m == mission_id and shard_of(s, self.mission_shards) == shard
         ]
         offset = int((start or {}).get("offset", 0))
-        following = {"offset": offset + limit} if offset + limit < len(sellers) else None
-        return sellers[offset : offset + limit], following
+        following = {"offset": offset + limit} if offset + limit < len(found) else None
+        return found[offset : offset + limit], following
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None

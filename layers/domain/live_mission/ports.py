@@ -56,7 +56,7 @@ class Registrations(Protocol):
 
     def of_mission(
         self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
-    ) -> tuple[list[str], dict[str, Any] | None]: ...
+    ) -> tuple[list[RegistrationRecord], dict[str, Any] | None]: ...
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None

@@ -71,12 +71,10 @@ class RewardEvaluator:
             return 0
         mission, start, evaluated = progress.mission, progress.reached.get(shard), 0
         while time_left() > FINAL_PASS_MARGIN_SECONDS:
-            sellers, start = self._registrations.of_mission(mission_id, shard, FINAL_PASS_PAGE, start)
-            for seller_id in sellers:
-                registration = self._registrations.get(mission_id, seller_id)
-                if registration:
-                    self.evaluate(mission, registration)
-                    evaluated += 1
+            registrations, start = self._registrations.of_mission(mission_id, shard, FINAL_PASS_PAGE, start)
+            for registration in registrations:
+                self.evaluate(mission, registration)
+                evaluated += 1
             finished = self._missions.record_final_page(mission_id, shard, start, self._registrations.mission_shards)
             if finished and start is None:
                 logger.info("final reward evaluation done", extra={"mission_id": mission_id})

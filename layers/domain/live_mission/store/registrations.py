@@ -125,12 +125,14 @@ class RegistrationStore:
 
     def of_mission(
         self, mission_id: str, shard: int, limit: int, start: dict[str, Any] | None = None
-    ) -> tuple[list[str], dict[str, Any] | None]:
-        """One page of the seller ids registered for a mission, from one shard of the by-mission index
-        (the final reward pass only), and where the next page starts."""
+    ) -> tuple[list[RegistrationRecord], dict[str, Any] | None]:
+        """One page of a mission's registrations, from one shard of the by-mission index (the final reward
+        pass only), and where the next page starts: the index keeps keys only (a registration's every write
+        would otherwise be written twice), so the page is read whole in one BatchGetItem (up to 100)."""
         condition = Key("mission_shard").eq(f"{mission_id}#{shard}")
         items, following = self._table.query(condition, index=REGISTRATIONS_BY_MISSION_INDEX, limit=limit, start=start)
-        return [str(i["seller_id"]) for i in items], following
+        found = self._table.get_many([{"pk": i["pk"], "sk": i["sk"]} for i in items])
+        return sorted((registration_of(i) for i in found), key=lambda r: r.seller_id), following
 
     def due(
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
