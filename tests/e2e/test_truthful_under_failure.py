@@ -66,6 +66,23 @@ def test_a3_a4_a_stop_reported_before_the_service_recorded_its_campaign_holds(wo
     assert len(world.auto_campaigns(seller)) == 1
 
 
+def test_a3_a_withdrawal_reported_through_an_ads_outage_longer_than_its_retries_holds(world: Stack) -> None:
+    # Given a seller who withdraws their room from their own campaign while the Ads platform is down, for
+    # longer than the report's retries (it ends in the dead-letter queue)
+    seller = world.new_eligible_seller()
+    world.fault("any", "error", 100_000)
+    world.withdraw_room(seller, unique("manual-"), "2026-02-09T02:05:00+07:00")
+    world.drain()
+    world.clear_faults()
+
+    # When they join a mission once the Ads platform is back
+    state = world.claim(world.put_mission(), seller)
+
+    # Then the withdrawal counted (A3), and nothing was created
+    assert state["status"] == "SKIPPED_WITHDRAWN"
+    assert world.auto_campaigns(seller) == []
+
+
 def test_w3_w6_late_copies_never_erase_what_counted(world: Stack) -> None:
     # Given a seller granted their voucher from a session and a spend report that arrived in time
     mission_id, seller, session, spend, before = world.granted_in_time()

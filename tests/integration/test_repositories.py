@@ -15,7 +15,7 @@ import pytest
 
 from live_mission.models import AutoCreationStatus as Status
 from live_mission.models import CampaignOrigin, Reward
-from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord
+from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord, ReportToConfirm
 from live_mission.store.activity import ActivityStore
 from live_mission.store.dynamo import StorageBusy, Table
 from live_mission.store.missions import MissionStore
@@ -126,6 +126,20 @@ def test_facts_keep_their_first_time(tables: Callable[[], Table]) -> None:
     store.record_fact("S1", "withdrawn_at", NOW, campaign_id="C1")
     store.record_fact("S1", "withdrawn_at", NOW + timedelta(days=1))
     assert store.facts("S1").withdrawn_at == NOW and store.facts("S1").decision() is Status.SKIPPED_WITHDRAWN
+
+
+def test_reports_to_confirm_wait_once_each_and_are_forgotten_one_by_one(tables: Callable[[], Table]) -> None:
+    store = RegistrationStore(tables())
+    first = ReportToConfirm(advertiser_id="adv-S1", campaign_id="C1", status="LIVEROOM_WITHDRAWN", changed_at=NOW)
+    second = first.model_copy(update={"campaign_id": "C2", "changed_at": NOW + timedelta(minutes=1)})
+    for report in (first, second, first):  # a report's retries keep it once
+        store.keep_report_to_confirm("S1", report)
+    assert store.facts("S1").reports_to_confirm == [first, second]
+    store.forget_report_to_confirm("S1", first)
+    assert store.facts("S1").reports_to_confirm == [second]
+    store.forget_report_to_confirm("S1", second)
+    assert store.facts("S1").reports_to_confirm == []
+    assert SellerViewStore(tables()).of("M1", "S1").facts == store.facts("S1")
 
 
 def test_an_exact_copy_of_activity_adds_nothing_and_a_restatement_a_version(tables: Callable[[], Table]) -> None:

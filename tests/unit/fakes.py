@@ -18,6 +18,7 @@ from live_mission.records import (
     FinalPass,
     LiveSession,
     RegistrationRecord,
+    ReportToConfirm,
     SellerActivity,
     SellerFacts,
     SellerView,
@@ -180,6 +181,17 @@ class FakeRegistrations:
         facts = self.facts(seller_id)
         if getattr(facts, fact) is None:
             self.facts_of[seller_id] = facts.model_copy(update={fact: at})
+
+    def keep_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+        facts = self.facts(seller_id)
+        if report not in facts.reports_to_confirm:
+            waiting = [*facts.reports_to_confirm, report]
+            self.facts_of[seller_id] = facts.model_copy(update={"reports_to_confirm": waiting})
+
+    def forget_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+        facts = self.facts(seller_id)
+        waiting = [r for r in facts.reports_to_confirm if r != report]
+        self.facts_of[seller_id] = facts.model_copy(update={"reports_to_confirm": waiting})
 
     def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None:
         return self.campaigns.get((seller_id, campaign_id))

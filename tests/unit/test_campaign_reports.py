@@ -115,6 +115,41 @@ def test_a_withdrawal_on_the_sellers_own_manual_campaign_counts(world: World) ->
     assert world.registrations.facts("S1").withdrawn_at is not None
 
 
+def test_a_withdrawal_reported_through_an_ads_outage_longer_than_its_retries_counts_at_the_next_attempt(
+    world: World,
+) -> None:
+    # Given the seller's own manual campaign, withdrawn while the Ads platform cannot say whose it is,
+    # through every retry of the report
+    world.ads.campaigns["MAN"] = AdsCampaign(campaign_id="MAN", advertiser_id="adv-S1", operation_status="ENABLE")
+    for _ in range(3):
+        world.ads.fail("list_campaigns", AdsUnreachable("down"))
+        with pytest.raises(AdsUnreachable):
+            world.reports.record(_change("LIVEROOM_WITHDRAWN", "MAN", world.clock.now()))
+    assert world.registrations.facts("S1").withdrawn_at is None
+
+    # When the attempt runs while the platform still cannot answer, and again once it can
+    world.ads.fail("list_campaigns", AdsUnreachable("still down"))
+    assert world.creator.attempt("M1", "S1") is Status.RETRYING
+    world.later(minutes=15)
+    world.run_due_work()
+
+    # Then the withdrawal counted before anything else (A3 before A2), and nothing was created
+    assert world.registration().status is Status.SKIPPED_WITHDRAWN
+    facts = world.registrations.facts("S1")
+    assert facts.withdrawn_at is not None and facts.reports_to_confirm == []
+    assert world.ads.created == []
+
+
+def test_a_report_that_waited_for_someone_elses_campaign_changes_nothing(world: World) -> None:
+    world.ads.campaigns["OTHER"] = AdsCampaign(campaign_id="OTHER", advertiser_id="adv-S2", operation_status="ENABLE")
+    world.ads.fail("list_campaigns", AdsUnreachable("down"))
+    with pytest.raises(AdsUnreachable):
+        world.reports.record(_change("LIVEROOM_WITHDRAWN", "OTHER", world.clock.now(), advertiser_id="adv-S2"))
+    assert world.creator.attempt("M1", "S1") is Status.CREATED
+    facts = world.registrations.facts("S1")
+    assert facts.withdrawn_at is None and facts.reports_to_confirm == []
+
+
 def test_a_manual_campaign_switched_off_stops_nothing(world: World) -> None:
     world.ads.campaigns["MAN"] = AdsCampaign(campaign_id="MAN", advertiser_id="adv-S1", operation_status="ENABLE")
     world.creator.attempt("M1", "S1")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .ads import AdsCampaign, AdsError, AdsPlatform
+from .campaign_lifecycle import CampaignReports
 from .campaign_settings import create_request
 from .clock import Clock
 from .decisions import (
@@ -48,6 +49,7 @@ class AutoCreator:
         self._registrations = registrations
         self._ads = ads
         self._clock = clock
+        self._reports = CampaignReports(registrations, ads)
 
     # --- one attempt ----------------------------------------------------------------------------
 
@@ -76,7 +78,15 @@ class AutoCreator:
 
     def _create_unless_one_exists(self, leased: RegistrationRecord, unknown: bool, now: datetime) -> RegistrationRecord:
         attempted = leased.model_copy(update={"attempts": leased.attempts + 1})
-        decided = self._registrations.facts(leased.seller_id).decision()  # A10, A3, A4
+        facts = self._registrations.facts(leased.seller_id)
+        if facts.reports_to_confirm:  # a stop or withdrawal reported during an Ads outage (A3, A4)
+            try:
+                for report in facts.reports_to_confirm:
+                    self._reports.confirm(leased.seller_id, report)
+            except AdsError as error:
+                return self._retry_later(attempted, now, unknown=unknown, error=error)
+            facts = self._registrations.facts(leased.seller_id)
+        decided = facts.decision()  # A10, A3, A4
         if decided is not None and not unknown:
             return self._ended(attempted, decided)  # nothing of ours can exist: no need to ask the Ads platform
         try:

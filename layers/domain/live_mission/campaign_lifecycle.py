@@ -8,6 +8,10 @@ A report may come before the service recorded its own campaign (a create that ti
 succeeded): such a campaign is still the service's, recognised by its deterministic name on the Ads
 side, and the report is kept on the campaign's record for the attempt that records it. A report for
 a campaign that is not the seller's (not recorded for them, not theirs on the Ads side) changes nothing.
+
+Telling whose campaign it is may need the Ads platform. While it cannot answer, the report also waits on
+the seller's facts: the event's retries may record it; if they run out, the seller's next attempt (which
+reads those facts anyway) replays it before deciding, so a withdrawal is never lost to an outage (A3).
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .ads import AdsPlatform
+from .ads import AdsError, AdsPlatform
 from .models import AutoCreationStatus, SafeId
 from .observability import logger
 from .ports import Registrations
-from .records import CampaignRecord, CampaignReport
+from .records import CampaignRecord, CampaignReport, ReportToConfirm
 
 # Statuses that stop an auto-created campaign (A4); the seller may still restart it on the Ads side.
 STOPPING = frozenset({"AUTHORIZATION_CANCELED", "DISABLED", "DELETED"})
@@ -48,7 +52,8 @@ class CampaignReports:
         self._ads = ads
 
     def record(self, change: CampaignStatusChanged) -> None:
-        """Raises AdsError when the campaign's owner cannot be checked now (the platform retries the event)."""
+        """Raises AdsError when the campaign's owner cannot be checked now: the platform retries the event, and
+        the report waits on the seller's facts for their next attempt if those retries run out."""
         status = _OPERATION_STATUS.get(change.status, change.status)
         kept = self._registrations.record_campaign_report(
             change.seller_id, change.campaign_id, change.advertiser_id, status, change.changed_at
@@ -57,7 +62,11 @@ class CampaignReports:
         if record is None:
             return
         if record.origin != "AUTO":
-            record = self._recognise(change, record)
+            try:
+                record = self._recognise(change, record)
+            except AdsError:
+                self._registrations.keep_report_to_confirm(change.seller_id, _to_confirm(change))
+                raise
             if record is None:
                 logger.info(
                     "status report for a campaign that is not the seller's", extra={"campaign_id": change.campaign_id}
@@ -73,6 +82,12 @@ class CampaignReports:
         if kept is not None:  # the registration shows the latest report only
             report = CampaignReport(campaign_id=change.campaign_id, status=status, changed_at=at)
             self._registrations.report_campaign_status(record.mission_id, change.seller_id, report)
+
+    def confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+        """Replays a report that waited for the Ads platform, then forgets it. Raises AdsError while the
+        platform still cannot answer (the report keeps waiting)."""
+        self.record(CampaignStatusChanged(seller_id=seller_id, **report.model_dump()))
+        self._registrations.forget_report_to_confirm(seller_id, report)
 
     def _recognise(self, change: CampaignStatusChanged, record: CampaignRecord) -> CampaignRecord | None:
         """Whose campaign is it? The service's own if the Ads platform names it as this seller's
@@ -101,3 +116,12 @@ class CampaignReports:
         if not unsettled:
             found = self._ads.campaign(change.advertiser_id, change.campaign_id)
         return record if found is not None else None
+
+
+def _to_confirm(change: CampaignStatusChanged) -> ReportToConfirm:
+    return ReportToConfirm(
+        advertiser_id=change.advertiser_id,
+        campaign_id=change.campaign_id,
+        status=change.status,
+        changed_at=change.changed_at,
+    )

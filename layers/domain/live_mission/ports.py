@@ -15,6 +15,7 @@ from .records import (
     CampaignReport,
     FinalPass,
     RegistrationRecord,
+    ReportToConfirm,
     SellerActivity,
     SellerFacts,
     SellerView,
@@ -75,6 +76,10 @@ class Registrations(Protocol):
     def facts(self, seller_id: str) -> SellerFacts: ...
 
     def record_fact(self, seller_id: str, fact: Fact, at: datetime, *, campaign_id: str | None = None) -> None: ...
+
+    def keep_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None: ...
+
+    def forget_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None: ...
 
     def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None: ...
 

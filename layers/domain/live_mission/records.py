@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .models import (
     AutoCreation,
@@ -40,13 +40,35 @@ class AccountSnapshot(Record):
     advertiser_ids: list[str] = Field(default_factory=list)
 
 
+class ReportToConfirm(Record):
+    """A campaign status report whose campaign could not be told the seller's (the Ads platform did not
+    answer): kept until the seller's next attempt can ask again (A3, A4)."""
+
+    advertiser_id: str
+    campaign_id: str
+    status: str  # as the report said it (CampaignStatusChanged)
+    changed_at: datetime
+
+    def key(self) -> str:
+        """The report as one string, the same for every copy of it (kept in a set)."""
+        return self.model_dump_json()
+
+
 class SellerFacts(Record):
     """What holds for a seller in every mission, from the first time it happened: opted out (A10),
-    LIVE room withdrawn (A3), an auto-created campaign stopped (A4)."""
+    LIVE room withdrawn (A3), an auto-created campaign stopped (A4); and a report that may become one."""
 
     opted_out_at: datetime | None = None
     withdrawn_at: datetime | None = None
     stopped_at: datetime | None = None
+    reports_to_confirm: list[ReportToConfirm] = Field(default_factory=list)
+
+    @field_validator("reports_to_confirm", mode="before")
+    @classmethod
+    def _from_keys(cls, value: Any) -> Any:
+        if isinstance(value, set | frozenset):  # as stored: a string set of ReportToConfirm.key()
+            return sorted((ReportToConfirm.model_validate_json(v) for v in value), key=lambda r: r.changed_at)
+        return value
 
     def decision(self) -> AutoCreationStatus | None:
         """A10, A3, A4 in that order (A2's existing campaign comes after them)."""

@@ -118,6 +118,7 @@ class Update:
     def __init__(self) -> None:
         self._set: list[str] = []
         self._add: list[str] = []
+        self._delete: list[str] = []
         self._remove: list[str] = []
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
@@ -162,6 +163,12 @@ class Update:
         self._add.append(f"{self._path(path)} {self.value(amount)}")
         return self
 
+    def discard(self, path: str, members: frozenset[str]) -> Update:
+        """Takes members out of a set attribute (DELETE); a set left empty disappears."""
+        self._holds = None
+        self._delete.append(f"{self._path(path)} {self.value(members)}")
+        return self
+
     def remove(self, path: str) -> Update:
         self._remove.append(self._path(path))
         if self._holds is not None:
@@ -185,7 +192,7 @@ class Update:
 
     @property
     def empty(self) -> bool:
-        return not (self._set or self._add or self._remove)
+        return not (self._set or self._add or self._remove or self._delete)
 
     def expression(self) -> str:
         clauses = []
@@ -193,6 +200,8 @@ class Update:
             clauses.append("SET " + ", ".join(self._set))
         if self._add:
             clauses.append("ADD " + ", ".join(self._add))
+        if self._delete:
+            clauses.append("DELETE " + ", ".join(self._delete))
         if self._remove:
             clauses.append("REMOVE " + ", ".join(self._remove))
         return " ".join(clauses)

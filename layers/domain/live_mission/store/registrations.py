@@ -17,12 +17,14 @@ from boto3.dynamodb.conditions import Key
 
 from ..decisions import REASONS
 from ..models import utc_iso
-from ..records import CampaignRecord, CampaignReport, RegistrationRecord, SellerFacts
+from ..records import CampaignRecord, CampaignReport, RegistrationRecord, ReportToConfirm, SellerFacts
 from .dynamo import Table, Update, diff, to_item
 
 RETRIES_DUE_INDEX = "auto_creation_due"
 REGISTRATIONS_BY_MISSION_INDEX = "registrations_by_mission"
 MISSION_SHARDS = 16  # partitions of a mission's registrations in the by-mission index
+# Reports of one seller waiting for the Ads platform to say whose campaign it is; more stay dead letters.
+MOST_REPORTS_TO_CONFIRM = 20
 _KEYS = ("pk", "sk", "kind", "mission_shard")
 
 Guard = Literal["lease", "status", "reward_state"]
@@ -212,6 +214,23 @@ class RegistrationStore:
         if campaign_id:
             update.set_if_absent(f"{fact.removesuffix('_at')}_campaign_id", campaign_id)
         self._table.update(facts_key(seller_id), update)
+
+    def keep_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+        """Keeps a report whose campaign's owner could not be told (a set: its retries keep it once), up to
+        MOST_REPORTS_TO_CONFIRM waiting for a seller."""
+        update = (
+            Update()
+            .add("reports_to_confirm", {report.key()})
+            .when(
+                "attribute_not_exists(#reports_to_confirm) OR size(#reports_to_confirm) < :most",
+                most=MOST_REPORTS_TO_CONFIRM,
+            )
+        )
+        if self._table.update(facts_key(seller_id), update) is None:
+            raise RuntimeError(f"{MOST_REPORTS_TO_CONFIRM} campaign reports of seller {seller_id} already wait")
+
+    def forget_report_to_confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+        self._table.update(facts_key(seller_id), Update().discard("reports_to_confirm", frozenset({report.key()})))
 
     # --- campaigns ------------------------------------------------------------------------------
 
