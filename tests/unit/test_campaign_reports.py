@@ -23,6 +23,27 @@ def _change(status: str, campaign_id: str, at: datetime, advertiser_id: str = "a
     )
 
 
+def _created_unseen(world: World) -> str:
+    """A create that timed out but succeeded: the campaign exists, the service has not recorded it."""
+    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
+    world.creator.attempt("M1", "S1")
+    [campaign_id] = world.ads.campaigns
+    return campaign_id
+
+
+def _retry_records_the_campaign_as(world: World, status: str) -> None:
+    world.later(minutes=15)
+    world.run_due_work()
+    assert world.registration().status is Status.CREATED
+    assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
+
+
+def _next_mission_attempt(world: World) -> Status | None:
+    world.missions.put(world.missions.get("M1").model_copy(update={"mission_id": "M2"}))  # type: ignore[union-attr]
+    world.claim(mission_id="M2")
+    return world.creator.attempt("M2", "S1")
+
+
 @pytest.fixture
 def world() -> World:
     found = World()
@@ -38,9 +59,7 @@ def test_a_stop_reported_before_the_service_recorded_its_campaign_is_not_lost(
     world: World, status: str, fact: str
 ) -> None:
     # Given a create that timed out but succeeded
-    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
-    world.creator.attempt("M1", "S1")
-    [campaign_id] = world.ads.campaigns
+    campaign_id = _created_unseen(world)
 
     # When the Ads platform reports the campaign stopped, before the service recorded it
     world.ads.campaigns[campaign_id] = world.ads.campaigns[campaign_id].model_copy(
@@ -50,15 +69,10 @@ def test_a_stop_reported_before_the_service_recorded_its_campaign_is_not_lost(
 
     # Then it is a fact about the seller, and the registration shows the campaign as the platform does
     assert getattr(world.registrations.facts("S1"), fact) is not None
-    world.later(minutes=15)
-    world.run_due_work()
-    assert world.registration().status is Status.CREATED
-    assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
+    _retry_records_the_campaign_as(world, status)
 
     # And the next mission creates nothing (A3, A4)
-    world.missions.put(world.missions.get("M1").model_copy(update={"mission_id": "M2"}))  # type: ignore[union-attr]
-    world.claim(mission_id="M2")
-    assert world.creator.attempt("M2", "S1") in (Status.SKIPPED_STOPPED, Status.SKIPPED_WITHDRAWN)
+    assert _next_mission_attempt(world) in (Status.SKIPPED_STOPPED, Status.SKIPPED_WITHDRAWN)
     assert len(world.ads.created) == 1
 
 
@@ -70,9 +84,7 @@ def test_a_stop_reported_while_the_ads_platform_cannot_say_whose_campaign_it_is_
     world: World, status: str, skipped: Status
 ) -> None:
     # Given a create that timed out but succeeded (the campaign still running)
-    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
-    world.creator.attempt("M1", "S1")
-    [campaign_id] = world.ads.campaigns
+    campaign_id = _created_unseen(world)
 
     # When its stop is reported while the Ads platform cannot say whose campaign it is, through every retry
     for _ in range(3):
@@ -81,15 +93,10 @@ def test_a_stop_reported_while_the_ads_platform_cannot_say_whose_campaign_it_is_
             world.reports.record(_change(status, campaign_id, world.clock.now()))
 
     # Then the attempt that records the campaign also records the fact the report was kept for (A3, A4)
-    world.later(minutes=15)
-    world.run_due_work()
-    assert world.registration().status is Status.CREATED
-    assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
+    _retry_records_the_campaign_as(world, status)
 
     # And the next mission skips for that reason, not for the campaign still running (A3 before A2)
-    world.missions.put(world.missions.get("M1").model_copy(update={"mission_id": "M2"}))  # type: ignore[union-attr]
-    world.claim(mission_id="M2")
-    assert world.creator.attempt("M2", "S1") is skipped
+    assert _next_mission_attempt(world) is skipped
     assert len(world.ads.created) == 1
 
 

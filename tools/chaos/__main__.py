@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from tools.chaos.truth import Arrival, MissionTruth, SellerTruth
+from tools.local_stack.faults import APPLIED_WRITES
 
 ZONES = [
     "Asia/Jakarta",
@@ -259,7 +260,7 @@ class Chaos:
             )
         service, operation = self.random.choice(AWS_FAULTS)
         modes = ["throttle", "error"] + (["conflict"] if service == "dynamodb" else [])
-        if operation in ("PutItem", "UpdateItem", "TransactWriteItems", "PutEvents", "any"):
+        if operation in APPLIED_WRITES or operation == "any":
             modes.append("applied_then_error")  # a write applied whose answer was lost
         self.control(
             "POST",

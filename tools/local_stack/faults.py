@@ -31,7 +31,7 @@ from typing import Any
 SERVICES = {"DynamoDB_20120810": "dynamodb", "AWSEvents": "events"}
 MODES = ("conflict", "throttle", "error", "applied_then_error")
 WRITES = frozenset({"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"})
-_APPLIED = WRITES | {"PutEvents"}
+APPLIED_WRITES = WRITES | {"PutEvents"}  # what applied_then_error applies
 _DYNAMODB = "com.amazonaws.dynamodb.v20120810#"
 
 
@@ -47,7 +47,7 @@ class Fault:
             return False
         if self.mode == "conflict":
             return operation in WRITES
-        return self.mode != "applied_then_error" or operation in _APPLIED
+        return self.mode != "applied_then_error" or operation in APPLIED_WRITES
 
 
 class FaultInjector:

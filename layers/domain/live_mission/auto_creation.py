@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .ads import AdsCampaign, AdsError, AdsPlatform
-from .campaign_lifecycle import CampaignReports
+from .campaign_lifecycle import WITHDRAWN, CampaignReports
 from .campaign_settings import create_request
 from .clock import Clock
 from .decisions import (
@@ -40,7 +40,6 @@ ATTEMPT_LEASE = timedelta(minutes=2)
 SWEEP_PAGE = 50
 _CREATING = (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING)
 _STOPPED = frozenset({"AUTHORIZATION_CANCELED", "DISABLE", "DELETE"})  # A4, as the registration shows them
-_WITHDRAWN = "LIVEROOM_WITHDRAWN"  # A3
 
 
 class AutoCreator:
@@ -191,7 +190,7 @@ class AutoCreator:
             # The report's consumer could not record these facts if it could not tell the campaign was ours
             # (the Ads platform did not answer through the event's retries): they are recorded here.
             fact: Fact | None = (
-                "stopped_at" if record.status in _STOPPED else "withdrawn_at" if record.status == _WITHDRAWN else None
+                "stopped_at" if record.status in _STOPPED else "withdrawn_at" if record.status == WITHDRAWN else None
             )
             if fact is not None:
                 self._registrations.record_fact(

@@ -65,7 +65,8 @@ class CampaignReports:
             try:
                 record = self._recognise(change, record)
             except AdsError:
-                self._registrations.keep_report_to_confirm(change.seller_id, _to_confirm(change))
+                waiting = ReportToConfirm.model_validate(change.model_dump(exclude={"seller_id"}))
+                self._registrations.keep_report_to_confirm(change.seller_id, waiting)
                 raise
             if record is None:
                 logger.info(
@@ -116,12 +117,3 @@ class CampaignReports:
         if not unsettled:
             found = self._ads.campaign(change.advertiser_id, change.campaign_id)
         return record if found is not None else None
-
-
-def _to_confirm(change: CampaignStatusChanged) -> ReportToConfirm:
-    return ReportToConfirm(
-        advertiser_id=change.advertiser_id,
-        campaign_id=change.campaign_id,
-        status=change.status,
-        changed_at=change.changed_at,
-    )

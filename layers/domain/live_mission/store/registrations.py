@@ -164,7 +164,7 @@ class RegistrationStore:
         if guard == "lease":
             update.when("#lease_until = :lease", lease=seen.lease_until)
             own = seen.lease_token is not None
-            if seen.lease_token is not None:
+            if own:
                 # Restated (it does not change), so that recognising this write applied requires the token.
                 update.set("lease_token", seen.lease_token)
         elif guard == "status":
