@@ -84,6 +84,28 @@ def test_the_attempt_lease_lets_one_attempt_at_a_time_and_shows_a_crash(tables: 
     assert again is not None and interrupted is True  # the first never finished: it may have created
 
 
+def test_a_lease_taken_over_in_the_same_instant_is_not_the_first_attempts(tables: Callable[[], Table]) -> None:
+    # Given an attempt holding the lease, dropped by an opt-out whose own attempt takes the next one at the
+    # same instant (the same `lease_until`)
+    store = RegistrationStore(tables())
+    store.create(_registration())
+    first, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
+    opted_out = first.model_copy(
+        update={"status": Status.OPTED_OUT, "lease_until": None, "lease_token": None, "due_at": NOW}
+    )
+    assert store.save(first, opted_out, guard="status")
+    second, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
+    assert second.lease_until == first.lease_until
+
+    # Then the first attempt's outcome is refused, and the opt-out's attempt still holds its lease
+    assert not store.save(
+        first, first.model_copy(update={"status": Status.CREATED, "lease_until": None}), guard="lease"
+    )
+    assert store.save(second, second.model_copy(update={"lease_until": None, "due_at": None}), guard="lease")
+    stored = store.get("M1", "S1")
+    assert stored is not None and stored.status is Status.OPTED_OUT
+
+
 def test_a_save_writes_only_what_changed_and_only_while_its_guard_holds(tables: Callable[[], Table]) -> None:
     store = RegistrationStore(tables())
     store.create(_registration())

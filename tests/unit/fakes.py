@@ -149,7 +149,7 @@ class FakeRegistrations:
         current = self.registrations.get((seen.mission_id, seen.seller_id))
         if current is None:
             return False
-        if guard == "lease" and current.lease_until != seen.lease_until:
+        if guard == "lease" and (current.lease_until, current.lease_token) != (seen.lease_until, seen.lease_token):
             return False
         if guard == "status" and current.status is not seen.status:
             return False

@@ -165,7 +165,10 @@ class RegistrationStore:
             update.when("#lease_until = :lease", lease=seen.lease_until)
             own = seen.lease_token is not None
             if own:
-                # Restated (it does not change), so that recognising this write applied requires the token.
+                # The token, not the time, says whose lease it is: two claims in one instant hold the same
+                # `lease_until` (an opt-out may drop one lease and its own attempt take the next). Restated (it
+                # does not change), so that recognising this write applied requires the token too.
+                update.when("#lease_token = :token", token=seen.lease_token)
                 update.set("lease_token", seen.lease_token)
         elif guard == "status":
             update.when("#status = :status", status=seen.status)
