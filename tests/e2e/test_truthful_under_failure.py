@@ -175,8 +175,33 @@ def test_a5_a_retry_whose_lease_was_applied_but_answered_late_creates_once(world
     assert [e["detail-type"] for e in world.events_of(seller)].count("CampaignAutoCreated") == 1
 
 
-def _injected(world: Stack) -> int:
-    return int(world.control("GET", "/_local/faults")["injected"].get("dynamodb.UpdateItem.applied_then_error", 0))
+def test_r5_a_claim_whose_write_was_applied_but_answered_late_is_answered_as_new(world: Stack) -> None:
+    # Given an eligible seller, and a stack with nothing to do
+    mission_id = world.put_mission()
+    seller = world.new_eligible_seller()
+    world.drain()
+    before = _injected(world, "PutItem")
+
+    # When DynamoDB applies the claim's put and answers 500 (the next PutItem of the functions: the claim's)
+    world.control(
+        "POST",
+        "/_local/faults",
+        json={"service": "dynamodb", "operation": "PutItem", "mode": "applied_then_error", "count": 1},
+    )
+    claimed = world.register(mission_id, seller)
+
+    # Then botocore's retry, refused by the put itself, still tells the seller they are newly registered
+    assert _injected(world, "PutItem") == before + 1
+    assert claimed.status_code == 201, claimed.text
+    again = world.register(mission_id, seller)
+    assert again.status_code == 200 and again.json()["registered_at"] == claimed.json()["registered_at"]
+    world.drain()
+    assert [e["detail-type"] for e in world.events_of(seller)].count("MissionRegistered") == 1
+
+
+def _injected(world: Stack, operation: str = "UpdateItem") -> int:
+    injected = world.control("GET", "/_local/faults")["injected"]
+    return int(injected.get(f"dynamodb.{operation}.applied_then_error", 0))
 
 
 def test_events_out_reach_the_bus_once_put_events_works_again(world: Stack) -> None:

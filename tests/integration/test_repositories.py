@@ -286,6 +286,29 @@ def test_a_write_applied_whose_answer_was_lost_is_known_as_its_writers_own(emula
     assert server.faults.injected["dynamodb.UpdateItem.applied_then_error"] == 4
 
 
+def test_a_claim_applied_whose_answer_was_lost_is_still_new(emulator) -> None:  # type: ignore[no-untyped-def]
+    """The claim's put carries its request's id: its retry, failing its condition on the put itself, is
+    told it created the registration (201); another request's claim is a repeat (200)."""
+    server, template = emulator
+    import boto3
+
+    from live_mission.store.dynamo import CLIENT_CONFIG
+    from tools.local_stack.aws import CREDENTIALS
+
+    client = boto3.client("dynamodb", endpoint_url=server.functions_url, config=CLIENT_CONFIG, **CREDENTIALS)
+    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
+    claim = _registration().model_copy(update={"correlation_id": "request-1"})
+
+    server.faults.set("dynamodb", "PutItem", "applied_then_error", 1)
+    assert store.create(claim)
+    assert server.faults.injected["dynamodb.PutItem.applied_then_error"] == 1
+    assert not store.create(claim.model_copy(update={"correlation_id": "request-2"}))
+    stored = store.get("M1", "S1", consistent=True)
+    assert stored is not None and stored.correlation_id == "request-1"
+    # Without a request's id nothing tells whose put it was: a repeat.
+    assert not store.create(claim.model_copy(update={"correlation_id": ""}))
+
+
 def _granted(seen: RegistrationRecord, reward_id: str) -> RegistrationRecord:
     reward = Reward(
         reward_id=reward_id,

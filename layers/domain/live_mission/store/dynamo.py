@@ -315,9 +315,14 @@ class Table:
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def put(self, item: dict[str, Any], *, condition: str | None = None, **values: Any) -> bool:
-        """False when the condition failed (see Update.when for how a condition is written)."""
+    def put(
+        self, item: dict[str, Any], *, condition: str | None = None, mine: str | None = None, **values: Any
+    ) -> bool:
+        """False when the condition failed (see Update.when for how a condition is written). `mine` names
+        an attribute whose value only this writer could have written (its request's id): an item found
+        already holding that value is this very put, applied by a try whose answer was lost."""
         arguments: dict[str, Any] = {"TableName": self.name, "Item": _wire(item)}
+        own = bool(condition and mine and item.get(mine))
         if condition:
             update = Update().when(condition, **values)
             arguments["ConditionExpression"] = update.condition
@@ -325,8 +330,12 @@ class Table:
                 arguments["ExpressionAttributeNames"] = update.names
             if update.values:
                 arguments["ExpressionAttributeValues"] = _wire(update.values)
-        response, _ = _conditionally(lambda: self.client.put_item(**arguments), own=False)
-        return response is not None
+            if own:
+                arguments["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        response, current = _conditionally(lambda: self.client.put_item(**arguments), own)
+        if response is not None:
+            return True
+        return current is not None and mine is not None and current.get(mine) == item[mine]
 
     def update(
         self, key: dict[str, str], update: Update, *, returning: ReturnValues = "NONE", own: bool = False

@@ -150,8 +150,10 @@ class RegistrationStore:
     # --- writes ---------------------------------------------------------------------------------
 
     def create(self, record: RegistrationRecord) -> bool:
-        """R5: exactly one registration per (mission, seller); False when it already exists."""
-        return self._table.put(self._item(record), condition="attribute_not_exists(pk)")
+        """R5: exactly one registration per (mission, seller); False when it already exists. A claim's
+        correlation id is its request's, so a registration found holding it is this claim's own put, applied
+        by a try whose answer was lost (botocore retried it): still new, answered 201."""
+        return self._table.put(self._item(record), condition="attribute_not_exists(pk)", mine="correlation_id")
 
     def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: Guard) -> bool:
         """Writes what changed between `seen` and `updated`, if what the writer relied on still holds:
