@@ -29,6 +29,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -39,9 +40,26 @@ from tools.local_stack.stack import LocalStack, start_local_stack
 from tools.local_stack.template import ROOT, Template
 
 SELLERS = 25
-WARM_UP = [f"warm-up-{i}" for i in range(4)]
 COLD_START_RUNS = 7
 BURST_SELLERS = int(os.environ.get("BENCH_BURST_SELLERS", "10000"))
+
+# Ids as long as TikTok's (19-digit shop, advertiser and identity ids) and a mission id as an operator
+# would name one: DynamoDB bills a registration's every write by its size in 1 KB units, so short test ids
+# would price the writes below what a real campaign pays.
+MISSION = "mega-2-2-2026"
+SELLER_IDS_FROM = 7_495_000_000_000_000_000
+WARM_UP = [str(SELLER_IDS_FROM + 900_000 + i) for i in range(4)]
+
+
+def advertiser_of(seller: str) -> str:
+    return str(int(seller) - 470_000_000_000_000_000)  # 7025...: another 19-digit id
+
+
+def ads_seller(seller: str) -> dict[str, Any]:
+    """The seller as the Ads sandbox knows them: eligible, with ids of TikTok's length."""
+    advertiser = advertiser_of(seller)
+    return eligible_seller(advertiser, store_id=str(int(seller) + 1), identity_id=str(int(advertiser) + 1))
+
 
 # The least any design could do per seller, and why.
 MINIMUM = {
@@ -122,7 +140,7 @@ def _activity(sellers: list[str]) -> list[dict[str, str]]:
         spend = {
             "report_id": f"spend-{seller}",
             "seller_id": seller,
-            "advertiser_id": f"adv-{seller}",
+            "advertiser_id": advertiser_of(seller),
             "campaign_id": "any",
             "date": "2026-02-09",
             "spend": 120_000,
@@ -145,15 +163,15 @@ def calls_per_seller() -> dict[str, Phase]:
         return {"Authorization": f"Bearer {stack.authority.issue(sub, role)}"}
 
     http.put(f"{api}/_local/clock", json={"now": "2026-02-09T02:00:00+07:00"})
-    http.put(f"{api}/admin/missions/bench", json=mission_body(), headers=token("ops", "admin")).raise_for_status()
-    sellers = [f"bench-{i}" for i in range(SELLERS)]
+    http.put(f"{api}/admin/missions/{MISSION}", json=mission_body(), headers=token("ops", "admin")).raise_for_status()
+    sellers = [str(SELLER_IDS_FROM + i) for i in range(SELLERS)]
     for seller in [*sellers, *WARM_UP]:
-        stack.sandbox.state.put_seller(seller, eligible_seller(f"adv-{seller}"))
+        stack.sandbox.state.put_seller(seller, ads_seller(seller))
     # Containers started, as they are through a campaign: a million sellers pay for a few cold starts.
     for seller in WARM_UP:
-        http.post(f"{api}/missions/bench/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
+        http.post(f"{api}/missions/{MISSION}/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
         for path in ("registration", "progress"):
-            http.get(f"{api}/missions/bench/{path}", headers=token(seller)).raise_for_status()
+            http.get(f"{api}/missions/{MISSION}/{path}", headers=token(seller)).raise_for_status()
         http.get(f"{api}/rewards", headers=token(seller)).raise_for_status()
     http.post(f"{api}/_local/events", json={"entries": _activity(WARM_UP)}).raise_for_status()
     stack.dispatcher.drain()
@@ -168,7 +186,7 @@ def calls_per_seller() -> dict[str, Phase]:
     phases: dict[str, Phase] = {}
     with stack.dispatcher.paused():  # the claims alone
         for seller in sellers:
-            http.post(f"{api}/missions/bench/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
+            http.post(f"{api}/missions/{MISSION}/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
         phases["claim"] = meter.phase(api_requests=SELLERS)
     stack.dispatcher.drain()  # the stream delivers the inserts: auto-creation
     phases["auto-creation"] = meter.phase(api_requests=0)
@@ -187,7 +205,7 @@ def calls_per_seller() -> dict[str, Phase]:
     rewarded = 0
     for seller in sellers:
         for path in ("registration", "progress"):
-            http.get(f"{api}/missions/bench/{path}", headers=token(seller)).raise_for_status()
+            http.get(f"{api}/missions/{MISSION}/{path}", headers=token(seller)).raise_for_status()
         rewards = http.get(f"{api}/rewards", headers=token(seller))
         rewards.raise_for_status()
         rewarded += len(rewards.json()["rewards"])
