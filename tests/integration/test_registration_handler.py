@@ -77,7 +77,7 @@ def test_a_blocked_claim_writes_nothing_of_the_seller(service) -> None:  # type:
 
 
 def test_racing_claims_make_exactly_one_registration(tables: Callable[[], Table]) -> None:
-    # Given sixteen writers, each with its own client as sixteen Lambda containers would have
+    # Given sixteen claims, each its own request with its own client as sixteen Lambda containers would have
     world = World()
     world.seller()
     world.claim()
@@ -85,12 +85,12 @@ def test_racing_claims_make_exactly_one_registration(tables: Callable[[], Table]
     barrier = threading.Barrier(16)
     results: list[bool] = []
 
-    def claim() -> None:
+    def claim(request: int) -> None:
         store = RegistrationStore(tables())
         barrier.wait()
-        results.append(store.create(record))
+        results.append(store.create(record.model_copy(update={"correlation_id": f"request-{request}"})))
 
-    threads = [threading.Thread(target=claim) for _ in range(16)]
+    threads = [threading.Thread(target=claim, args=(request,)) for request in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -38,7 +38,7 @@ def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]
     table = tables()
     store = RegistrationStore(table)
     record = _registration()
-    assert store.create(record) and not store.create(record)
+    assert store.create(record) and not store.create(record.model_copy(update={"correlation_id": "another claim"}))
     assert store.get("M1", "S1") == record
     view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
     assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
