@@ -72,6 +72,33 @@ def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callabl
     item = stored(created.model_copy(update={"status": Status.SKIPPED_EXISTING_CAMPAIGN, "campaign": manual}))
     assert item["campaign"]["budget"] == 1 and item["campaign"]["origin"] == "MANUAL"
 
+    # What the item says elsewhere is left out: the mission (its key), the plan's account, zone and local start,
+    # the account's one advertiser, the moment of consent
+    item = stored(created)
+    assert "mission_id" not in item and item["seller_id"] == "S1"  # the seller orders the by-mission index
+    assert not {"advertiser_id", "timezone", "start_time_local"} & set(item["plan"])
+    assert "advertiser_ids" not in item["account"] and "consented_at" not in item["consent"]
+    # and kept where it differs, or where its absence would be read as the registration's
+    assert created.plan.start_time_local and created.account.advertiser_ids == [created.advertiser_id]
+    own_plan = created.plan.model_copy(
+        update={"advertiser_id": None, "timezone": "Asia/Bangkok", "start_time_local": "08:00 tomorrow"}
+    )
+    differing = created.model_copy(
+        update={
+            "plan": own_plan,
+            "account": created.account.model_copy(update={"advertiser_ids": []}),
+            "consent": created.consent.model_copy(update={"consented_at": created.registered_at - timedelta(1)}),
+        }
+    )
+    item = stored(differing)  # reads back as written (asserted in `stored`)
+    assert item["plan"]["advertiser_id"] is None and item["account"]["advertiser_ids"] == []
+    # An item written whole, as registrations were before, reads back the same
+    whole = {**item, "mission_id": "M1", "plan": {**item["plan"], "advertiser_id": "A-whole"}}
+    table.put(whole)
+    before = store.get("M1", "S1")
+    assert before is not None and before.plan is not None and before.plan.advertiser_id == "A-whole"
+    assert before.model_copy(update={"plan": own_plan}) == differing
+
 
 def test_the_attempt_lease_lets_one_attempt_at_a_time_and_shows_a_crash(tables: Callable[[], Table]) -> None:
     store = RegistrationStore(tables())
