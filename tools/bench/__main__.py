@@ -248,36 +248,41 @@ PRICES = {
     "HTTP API request": 1.00 / 1e6,
     "EventBridge custom event": 1.00 / 1e6,
 }
-LAMBDA_MB = int(Template().raw["Globals"]["Function"]["MemorySize"])
-LAMBDA_GB = LAMBDA_MB / 1024
-# Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB (taken as fast as a core here).
-CPU_STRETCH = max(1.0, 1769 / LAMBDA_MB)
+MEMORY_MB = {spec.name: spec.memory_size for spec in Template().functions()}  # each function's, as deployed
 
 
-def billed_seconds(phases: dict[str, Phase], name: str | None = None) -> float:
-    """The invocations' duration as Lambda would bill it: their wall time here, less the time their process
-    waited for this machine's CPU behind other processes (no cloud container shares its CPU so), with the
-    time on the CPU stretched to the memory's share of a vCPU. Waiting for DynamoDB and the Ads platform
-    counts as measured (moto answers more slowly than DynamoDB; the sandbox faster than TikTok)."""
+def cpu_stretch(function: str) -> float:
+    """Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB (taken as fast as a
+    core here)."""
+    return max(1.0, 1769 / MEMORY_MB[function])
+
+
+def billed_seconds(phases: dict[str, Phase], name: str) -> float:
+    """The function's invocations' duration as Lambda would bill it: their wall time here, less the time
+    their process waited for this machine's CPU behind other processes (no cloud container shares its CPU
+    so), with the time on the CPU stretched to its memory's share of a vCPU. Waiting for DynamoDB and the
+    Ads platform counts as measured (moto answers more slowly than DynamoDB; the sandbox faster than TikTok)."""
     total = 0.0
     for phase in phases.values():
-        for function, wall in phase.seconds.items():
-            if name is None or function == name:
-                cpu, runnable = phase.cpu_seconds.get(function, 0.0), phase.runnable_seconds.get(function, 0.0)
-                total += max(wall - runnable - cpu, 0.0) + cpu * CPU_STRETCH
+        wall, cpu = phase.seconds.get(name, 0.0), phase.cpu_seconds.get(name, 0.0)
+        total += max(wall - phase.runnable_seconds.get(name, 0.0) - cpu, 0.0) + cpu * cpu_stretch(name)
     return total
+
+
+def gb_seconds(phases: dict[str, Phase], name: str) -> float:
+    return billed_seconds(phases, name) * MEMORY_MB[name] / 1024
 
 
 def print_cost(phases: dict[str, Phase]) -> float:
     """Prints where each cent goes; returns dollars per million sellers."""
     dynamodb = sum((p.dynamodb for p in phases.values()), Counter[str]())
     invocations = sum(sum(p.invocations.values()) for p in phases.values())
-    seconds = billed_seconds(phases)
+    functions = {name for p in phases.values() for name in p.invocations}
     units = {
         "DynamoDB write request unit": sum(sum(p.write_units.values()) for p in phases.values()) / SELLERS,
         "DynamoDB read request unit": sum(sum(p.read_units.values()) for p in phases.values()) / SELLERS,
         "Lambda request": invocations / SELLERS,
-        "Lambda GB-second (arm64)": seconds * LAMBDA_GB / SELLERS,
+        "Lambda GB-second (arm64)": sum(gb_seconds(phases, name) for name in functions) / SELLERS,
         "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
         "EventBridge custom event": sum(p.events_out for p in phases.values()) / SELLERS,
     }
@@ -300,9 +305,9 @@ def print_cost(phases: dict[str, Phase]) -> float:
         )
         print(f"{label}: {per_action}")
     print(
-        f"Lambda duration is the handlers' time here, against moto and the sandbox, as {LAMBDA_MB} MB would bill it "
-        f"(below).\nNot per seller: the minute schedules (about $0.10 a month), storage (a few KB a seller), logs "
-        "and custom metrics."
+        "Lambda duration is the handlers' time here, against moto and the sandbox, as each function's memory "
+        "would bill it (below).\nNot per seller: the minute schedules (about $0.10 a month), storage (a few KB a "
+        "seller), logs and custom metrics."
     )
     print_lambda_time(phases)
     return total
@@ -312,8 +317,8 @@ def print_lambda_time(phases: dict[str, Phase]) -> None:
     """Where the Lambda time goes, by function, per invocation: its wall time here; of it, on the CPU and
     waiting for this machine's CPU (runnable); and what Lambda would bill (`billed_seconds`)."""
     print(
-        f"\n{'function':<22}{'invocations':>12}{'wall ms':>9}{'CPU ms':>8}{'runnable ms':>13}{'billed ms':>11}"
-        f"{'GB-s per seller':>17}"
+        f"\n{'function':<22}{'MB':>5}{'invocations':>12}{'wall ms':>9}{'CPU ms':>8}{'runnable ms':>13}"
+        f"{'billed ms':>11}{'GB-s per seller':>17}"
     )
     for name in sorted({n for p in phases.values() for n in p.invocations}):
         invocations = sum(p.invocations[name] for p in phases.values())
@@ -324,9 +329,9 @@ def print_lambda_time(phases: dict[str, Phase]) -> None:
             )
             billed = billed_seconds(phases, name)
             print(
-                f"{name:<22}{invocations / SELLERS:>12.2f}{wall / invocations * 1000:>9.1f}"
+                f"{name:<22}{MEMORY_MB[name]:>5}{invocations / SELLERS:>12.2f}{wall / invocations * 1000:>9.1f}"
                 f"{cpu / invocations * 1000:>8.1f}{runnable / invocations * 1000:>13.1f}"
-                f"{billed / invocations * 1000:>11.1f}{billed * LAMBDA_GB / SELLERS:>17.3f}"
+                f"{billed / invocations * 1000:>11.1f}{gb_seconds(phases, name) / SELLERS:>17.3f}"
             )
 
 
