@@ -94,10 +94,10 @@ def _compact(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-# What the item says elsewhere is left out as well: the mission (its key), the plan's ad
-# account, zone and local start (the registration's own, and the start in that zone), the account's one
-# advertiser and the moment of consent (the claim's). With TikTok's 19-digit ids these were about 230 bytes,
-# and they took the registration over 1 KB from the claim on: a write unit more for each of its writes.
+# What the item says elsewhere is left out as well: the mission (its key), the plan's ad account, zone and
+# local start (the registration's own, and the start in that zone), the account's one advertiser and the
+# moment of consent (the claim's). With TikTok's 19-digit ids these were about 190 bytes, and they took the
+# registration over 1 KB from the claim on: a write unit more for the claim, the lease and the outcome.
 def _leave_out_what_the_item_says(item: dict[str, Any]) -> None:
     del item["mission_id"]  # the seller stays: it orders the by-mission index
     plan, account, consent = item.get("plan"), item["account"], item["consent"]
