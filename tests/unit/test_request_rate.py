@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from live_mission.request_rate import RequestRate
@@ -27,6 +27,8 @@ class FakeTime:
     per_second=st.integers(min_value=1, max_value=500),
     gaps=st.lists(st.floats(min_value=0, max_value=0.05), min_size=1, max_size=400),
 )
+@example(per_second=6, gaps=[0.0] * 7)  # slots summed in floating point: seven calls in 0.9999999999999 s
+@example(per_second=1, gaps=[0.0, 0.03782206791849016])  # a clock reading rounded up: a wait 0.5 ns short
 def test_no_one_second_window_holds_more_than_the_limit(per_second: int, gaps: list[float]) -> None:
     time = FakeTime()
     rate = RequestRate(per_second, now=time.clock, sleep=time.sleep)

@@ -30,9 +30,10 @@ class RequestRate:
         if per_second <= 0:
             raise ValueError("per_second must be positive")
         self.per_second = per_second
-        # Whole nanoseconds, rounded up: slots added up in floating point drift (six slots of 1/6 s fitted
-        # seven calls into 0.9999999999999 s), and n slots must never take less than n / rate seconds.
-        self._interval_ns = math.ceil(1e9 / per_second)
+        # Whole nanoseconds: slots added up in floating point drift (six slots of 1/6 s fitted seven calls
+        # into 0.9999999999999 s). Rounded up, and two more, because the clock is read to the nanosecond
+        # below: n slots never take less than n / rate seconds, however the readings round.
+        self._interval_ns = math.ceil(1e9 / per_second) + 2
         self._now = now
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -42,7 +43,7 @@ class RequestRate:
         """Takes the next free slot and waits for it; False, taking nothing, when it is further off than
         `max_wait_seconds` (the caller then treats the call as throttled)."""
         with self._lock:
-            now_ns = round(self._now() * 1e9)
+            now_ns = math.floor(self._now() * 1e9)  # down: a wait is never shorter than its slot needs
             slot_ns = max(self._next_free_ns, now_ns)
             if slot_ns - now_ns > max_wait_seconds * 1e9:
                 return False
