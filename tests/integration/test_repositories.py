@@ -273,14 +273,7 @@ def test_a_write_applied_whose_answer_was_lost_is_known_as_its_writers_own(emula
     """DynamoDB may apply a write and lose its answer (a timeout, a 500); botocore retries it, and the
     retry fails its condition on what the write itself did. The attempt's claim, its outcome and a grant
     know their own write; a change anyone could have made is not claimed."""
-    server, template = emulator
-    import boto3
-
-    from live_mission.store.dynamo import CLIENT_CONFIG
-    from tools.local_stack.aws import CREDENTIALS
-
-    client = boto3.client("dynamodb", endpoint_url=server.functions_url, config=CLIENT_CONFIG, **CREDENTIALS)
-    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
+    server, store = _registrations_behind_the_fault_injector(emulator)
     store.create(_registration())
 
     def answer_lost() -> None:
@@ -316,14 +309,7 @@ def test_a_write_applied_whose_answer_was_lost_is_known_as_its_writers_own(emula
 def test_a_claim_applied_whose_answer_was_lost_is_still_new(emulator) -> None:  # type: ignore[no-untyped-def]
     """The claim's put carries its request's id: its retry, failing its condition on the put itself, is
     told it created the registration (201); another request's claim is a repeat (200)."""
-    server, template = emulator
-    import boto3
-
-    from live_mission.store.dynamo import CLIENT_CONFIG
-    from tools.local_stack.aws import CREDENTIALS
-
-    client = boto3.client("dynamodb", endpoint_url=server.functions_url, config=CLIENT_CONFIG, **CREDENTIALS)
-    store = RegistrationStore(Table(template.physical_names["MissionTable"], client))
+    server, store = _registrations_behind_the_fault_injector(emulator)
     claim = _registration().model_copy(update={"correlation_id": "request-1"})
 
     server.faults.set("dynamodb", "PutItem", "applied_then_error", 1)
@@ -334,6 +320,18 @@ def test_a_claim_applied_whose_answer_was_lost_is_still_new(emulator) -> None:  
     assert stored is not None and stored.correlation_id == "request-1"
     # Without a request's id nothing tells whose put it was: a repeat.
     assert not store.create(claim.model_copy(update={"correlation_id": ""}))
+
+
+def _registrations_behind_the_fault_injector(emulator) -> tuple[Any, RegistrationStore]:  # type: ignore[no-untyped-def]
+    """The repository through the emulator's functions endpoint, where `POST /_local/faults` applies."""
+    server, template = emulator
+    import boto3
+
+    from live_mission.store.dynamo import CLIENT_CONFIG
+    from tools.local_stack.aws import CREDENTIALS
+
+    client = boto3.client("dynamodb", endpoint_url=server.functions_url, config=CLIENT_CONFIG, **CREDENTIALS)
+    return server, RegistrationStore(Table(template.physical_names["MissionTable"], client))
 
 
 def _granted(seen: RegistrationRecord, reward_id: str) -> RegistrationRecord:

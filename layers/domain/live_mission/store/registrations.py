@@ -27,6 +27,7 @@ MISSION_SHARDS = 16  # partitions of a mission's registrations in the by-mission
 # Reports of one seller waiting for the Ads platform to say whose campaign it is; more stay dead letters.
 MOST_REPORTS_TO_CONFIRM = 20
 _KEYS = ("pk", "sk", "kind", "mission_shard")
+_REGISTRATION = "REGISTRATION#"  # a registration's sort key: the prefix, then its mission
 
 Guard = Literal["lease", "status", "reward_state"]
 Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
@@ -56,15 +57,15 @@ def seller_of(key: dict[str, Any]) -> str:
 
 def _mission_of(key: dict[str, Any]) -> str:
     """The mission a registration's key (or its entry in an index) is of."""
-    return str(key["sk"]).removeprefix("REGISTRATION#")
+    return str(key["sk"]).removeprefix(_REGISTRATION)
 
 
 def is_registration(key: dict[str, Any]) -> bool:
-    return str(key.get("sk", "")).startswith("REGISTRATION#")
+    return str(key.get("sk", "")).startswith(_REGISTRATION)
 
 
 def registration_key(mission_id: str, seller_id: str) -> dict[str, str]:
-    return {"pk": _seller(seller_id), "sk": f"REGISTRATION#{mission_id}"}
+    return {"pk": _seller(seller_id), "sk": f"{_REGISTRATION}{mission_id}"}
 
 
 def facts_key(seller_id: str) -> dict[str, str]:
@@ -144,7 +145,7 @@ def _local_start(start_time_utc: Any, zone: Any) -> str | None:
 def registration_of(item: dict[str, Any]) -> RegistrationRecord:
     """A registration from its item (a read, or a stream image)."""
     item = _with_what_the_item_says(item)
-    plan, consent, campaign = item.get("plan"), item.get("consent") or {}, item.get("campaign")
+    plan, consent, campaign = item.get("plan"), item["consent"], item.get("campaign")
     expanded = {**item, "reason": item.get("reason") or _standard_reason(item)}
     if consent.get("campaign") == AS_PLANNED:
         expanded["consent"] = {**consent, "campaign": plan}
@@ -177,7 +178,7 @@ class RegistrationStore:
         return registration_of(item) if item else None
 
     def of_seller(self, seller_id: str) -> list[RegistrationRecord]:
-        condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("REGISTRATION#")
+        condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with(_REGISTRATION)
         return [registration_of(i) for i in self._table.query_all(condition)]
 
     def of_mission(
