@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from live_mission.ads import AdsNotReached, AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
+from live_mission.store.dynamo import Table
 from live_mission.tiktok_ads import TikTokAdsClient
 from tests.support import eligible_seller
 from tools.ads_sandbox.server import AdsSandbox
@@ -81,8 +86,11 @@ def test_the_official_sdk_reads_the_sandbox(client: TikTokAdsClient, sandbox: tu
     assert rows[0]["timezone"] == "Etc/GMT+8"
 
 
-def test_the_client_keeps_its_rate_and_the_sandbox_its_limit(sandbox: tuple[AdsSandbox, str]) -> None:
-    from live_mission.request_rate import RequestRate
+def test_the_fleet_keeps_its_quota_and_the_sandbox_its_limit(
+    sandbox: tuple[AdsSandbox, str], tables: Callable[[], Table]
+) -> None:
+    from live_mission.ads_quota import AdsQuota
+    from live_mission.store.ads_quota import AdsQuotaLedger
 
     ads, url = sandbox
     ads.state.reset()
@@ -99,19 +107,27 @@ def test_the_client_keeps_its_rate_and_the_sandbox_its_limit(sandbox: tuple[AdsS
                 outcomes.append("throttled")
         assert "throttled" in outcomes and ads.state.throttled == outcomes.count("throttled")
 
+        time.sleep(1.05)  # the platform's second that the unlimited client filled is over
         ads.state.accepted_per_second.clear()
         ads.state.throttled = 0
         calls_before = sum(ads.state.calls.values())
-        limited = TikTokAdsClient(url, lambda: "token", rate=RequestRate(18), max_wait_seconds=10)
-        for _ in range(30):
-            limited.seller_account("S1")
+        # Three containers, each with its own quota keeper, share one ledger in the table: 20 a second in all.
+        ledger = AdsQuotaLedger(tables())
+        fleet = [
+            TikTokAdsClient(url, lambda: "token", quota=AdsQuota(20, ledger, most=15), max_wait_seconds=10)
+            for _ in range(3)
+        ]
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda client: [client.seller_account("S1") for _ in range(20)], fleet))
         assert ads.state.throttled == 0 and max(ads.state.accepted_per_second.values()) <= 20
 
-        # A call whose slot is further off than it may wait is refused here, and nothing is sent.
-        impatient = TikTokAdsClient(url, lambda: "token", rate=RequestRate(1), max_wait_seconds=0.1)
+        # A call whose moment is further off than it may wait is refused here, and nothing is sent (the
+        # clock stands still, so the second call would have to wait for the next second).
+        still = AdsQuota(1, AdsQuotaLedger(tables()), most=1, now=lambda: 5000.5, sleep=lambda _: None)
+        impatient = TikTokAdsClient(url, lambda: "token", quota=still, max_wait_seconds=0.1)
         impatient.seller_account("S1")
         with pytest.raises(AdsNotReached, match="client limit"):
             impatient.seller_account("S1")
-        assert sum(ads.state.calls.values()) == calls_before + 30 + 1
+        assert sum(ads.state.calls.values()) == calls_before + 60 + 1
     finally:
         ads.state.reset()

@@ -380,3 +380,20 @@ class FakePublisher:
                 self.published.append(event)
             accepted.append(not refused)
         return accepted
+
+
+class FakeQuotaLedger:
+    """The quota ledger's counters in memory, with the repository's rule: a grant is what was free."""
+
+    def __init__(self) -> None:
+        self.leased: Counter[int] = Counter()  # calls a second asked, by window
+        self.granted: Counter[int] = Counter()
+        self.leases = 0
+
+    def lease(self, window: int, calls_per_second: int, quota: int) -> int:
+        before = self.leased[window]
+        self.leased[window] += calls_per_second
+        self.leases += 1
+        granted = max(0, min(calls_per_second, quota - before))
+        self.granted[window] += granted
+        return granted

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from live_mission.ads import AdsCampaign, AdsTransientError
+from live_mission.ads import AdsCampaign, AdsQuotaBusy, AdsTransientError
 from live_mission.consent import read_preview_id
-from live_mission.errors import AdsPlatformUnavailable, RegistrationBlocked, ValidationFailed
+from live_mission.errors import AdsPlatformUnavailable, RegistrationBlocked, ServiceBusy, ValidationFailed
 from live_mission.models import AutoCreationStatus as Status
 from tests.unit.world import World
 
@@ -105,6 +105,13 @@ def test_r4_an_unreachable_ads_platform_writes_nothing(world: World) -> None:
     with pytest.raises(AdsPlatformUnavailable) as unavailable:
         world.claim()
     assert unavailable.value.headers["Retry-After"] and world.registrations.registrations == {}
+
+
+def test_a_claim_the_fleets_ads_quota_cannot_serve_now_is_busy_for_a_window_and_writes_nothing(world: World) -> None:
+    world.ads.fail("account_status", AdsQuotaBusy("over the fleet's quota (client limit)"))
+    with pytest.raises(ServiceBusy) as busy:
+        world.claim()
+    assert busy.value.headers["Retry-After"] == "2" and world.registrations.registrations == {}
 
 
 def test_r5_a_repeat_returns_the_same_registration_without_asking_the_ads_platform(world: World) -> None:

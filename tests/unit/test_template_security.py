@@ -184,23 +184,29 @@ def test_the_routes_that_call_the_ads_platform_are_throttled() -> None:
     assert all(setting["ThrottlingRateLimit"] < default for setting in settings.values())
 
 
-def test_the_default_fleet_never_exceeds_the_ads_quota_in_any_second() -> None:
-    """Each container sends at most ceil(rate) calls in a wall-clock second (slots 1/rate apart); with whole
-    rates the fleet's busiest second is the sum of containers x rate, which the defaults keep to the quota."""
+def test_every_ads_caller_leases_the_fleets_quota_and_may_use_at_most_its_ceiling() -> None:
+    """The quota is kept by leases in the table (live_mission.ads_quota): every function that calls the Ads
+    platform may write a lease, the one that writes nothing else only a lease, and the leases expire."""
     parameters = TEMPLATE.raw["Parameters"]
-    quota = float(parameters["AdsQuotaPerSecond"]["Default"])
-    busiest, shares = 0.0, 0.0
-    for function in _functions().values():
+    quota = int(parameters["AdsQuotaPerSecond"]["Default"])
+    callers = {}
+    for name, function in _functions().items():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
         if "ADS_QUOTA_SHARE" not in variables:
             continue
+        callers[name] = function
         containers = int(parameters[variables["ADS_CONTAINERS"]["Ref"]]["Default"])
         assert function["Properties"]["ReservedConcurrentExecutions"] == variables["ADS_CONTAINERS"]
-        rate = quota * float(variables["ADS_QUOTA_SHARE"]) / containers
-        assert rate == int(rate) and rate >= 1, f"{variables['ADS_CONTAINERS']}: {rate} calls/s per container"
-        busiest += containers * rate
-        shares += float(variables["ADS_QUOTA_SHARE"])
-    assert shares <= 1 and busiest <= quota
+        share = float(variables["ADS_QUOTA_SHARE"])
+        assert 0 < share < 1 and quota * share / containers >= 1, f"{name}: no whole call a second per container"
+        writes = [s for s in _statements(function) if "dynamodb:UpdateItem" in _actions(s)]
+        assert writes, f"{name} calls the Ads platform but may not lease the quota"
+    readers = {n for n, f in _functions().items() if any("ssm:GetParameter" in _actions(s) for s in _statements(f))}
+    assert set(callers) == readers  # whoever may read the Ads token keeps the quota
+    lease_only = [s for s in _statements(callers["EligibilityFunction"]) if "dynamodb:UpdateItem" in _actions(s)]
+    assert lease_only[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*"]}}
+    ttl = RESOURCES["MissionTable"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
 
 
 def test_every_dead_letter_queue_has_an_alarm() -> None:

@@ -6,7 +6,8 @@ an existing campaign, a withdrawn room, agency and several ad accounts, zones fr
 Pacific/Chatham) claim in waves through a simulated day and a half, with concurrent duplicate claims,
 opt-outs (also during an Ads outage), stops and withdrawals (also before the service recorded the
 campaign), random Ads faults of every mode and a long outage, random DynamoDB and EventBridge faults, and
-the clock moved past midnight in every zone. A second mission then checks what must hold in later missions.
+the clock moved past midnight in every zone. The fleet keeps an Ads quota (CHAOS_ADS_QUOTA, 40 a second) that the
+sandbox keeps too. A second mission then checks what must hold in later missions.
 
 Part 2, progress and rewards: sessions and spend reports with copies, restatements (with and without the
 sender's sequence), late and malformed deliveries inside and after the grace period, checked after each
@@ -122,8 +123,9 @@ class Violations:
 
 
 class Chaos:
-    def __init__(self, api: str, sandbox: str, sellers: int, seed: int) -> None:
+    def __init__(self, api: str, sandbox: str, sellers: int, seed: int, ads_quota: int | None = None) -> None:
         self.api, self.sandbox = api, sandbox
+        self.ads_quota = ads_quota  # the fleet's, which the sandbox then keeps too (None: a stack of unknown quota)
         self.random = random.Random(seed)
         self.sellers_wanted = sellers
         self.local = threading.local()
@@ -415,6 +417,8 @@ class Chaos:
 
     def part_one(self) -> None:
         self.control("PUT", "/_local/clock", {"now": START.isoformat()})
+        if self.ads_quota:
+            self.sandbox_control("PUT", "/_sandbox/rate-limit", {"requests_per_second": self.ads_quota})
         self.call("PUT", f"/admin/missions/{self.mission_id}", None, MISSION)
         self.seed_sellers()
         print(f"Part 1: {len(self.sellers)} sellers claim in waves through a day and a half, under faults")
@@ -454,6 +458,15 @@ class Chaos:
     def check_part_one(self) -> None:
         print("  checking every seller")
         v = self.violations
+        if self.ads_quota:
+            rate = self.sandbox_control("GET", "/_sandbox/rate-limit")
+            v.check(
+                "the fleet kept its Ads quota: nothing refused as too frequent",
+                rate["throttled"] == 0 and rate["busiest_second"] <= self.ads_quota,
+                f"quota {self.ads_quota}: {rate}",
+            )
+            busiest, refused = rate["busiest_second"], rate["throttled"]
+            print(f"  Ads quota {self.ads_quota}/s: busiest second {busiest}, refused as too frequent {refused}")
         registrations: dict[str, dict[str, Any]] = {}
 
         def read(seller: Seller) -> tuple[Seller, requests.Response, list[dict[str, Any]]]:
@@ -803,18 +816,21 @@ class Chaos:
 def main() -> None:
     sellers = int(os.environ.get("CHAOS_SELLERS", "2000"))
     seed = int(os.environ.get("CHAOS_SEED", str(int(time.time()) % 100_000)))
-    stack = None
+    stack, ads_quota = None, None
     api, sandbox = os.environ.get("CHAOS_API"), os.environ.get("CHAOS_SANDBOX")
     if not api or not sandbox:
         from tests.support import free_port
         from tools.local_stack.stack import start_local_stack
 
+        # The fleet keeps an Ads quota low enough to bind in the waves, so its leases meet the faults too.
+        ads_quota = int(os.environ.get("CHAOS_ADS_QUOTA", "40"))
+        os.environ["LOCAL_ADS_QUOTA_PER_SECOND"] = str(ads_quota)
         stack = start_local_stack(free_port(), free_port())
         api, sandbox = stack.api_url, stack.sandbox_url
         print(f"Local stack {api} (function logs: {stack.log_dir})")
     print(f"Seed {seed}: CHAOS_SEED={seed} repeats this run")
     started = time.monotonic()
-    chaos = Chaos(api, sandbox, sellers, seed)
+    chaos = Chaos(api, sandbox, sellers, seed, ads_quota)
     try:
         chaos.part_one()
         chaos.part_two()

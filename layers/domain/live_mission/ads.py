@@ -28,6 +28,11 @@ class AdsNotReached(AdsError):
     """The request never reached the platform (connection refused, the client's own rate limit)."""
 
 
+class AdsQuotaBusy(AdsNotReached):
+    """The fleet's Ads quota had no call left within the caller's wait: nothing was sent. The platform is
+    fine; the service is busy, for a window or two (ads_quota.py)."""
+
+
 class AdsUnreachable(AdsError):
     """Sent, but no usable answer came back (read timeout, dropped connection): the outcome is unknown."""
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics
 
-from .ads import AdsNotReached, AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
+from .ads import AdsNotReached, AdsQuotaBusy, AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
 from .eligibility import BLOCKER_CODES
 from .models import AutoCreationStatus
 from .records import RegistrationRecord
@@ -49,7 +49,7 @@ def emitted_metric_names() -> set[str]:
         *(Metric.auto_creation(status) for status in AutoCreationStatus),
         *(
             Metric.ads_error(kind)
-            for kind in (AdsNotReached, AdsUnreachable, AdsThrottled, AdsTransientError, AdsRejected)
+            for kind in (AdsNotReached, AdsQuotaBusy, AdsUnreachable, AdsThrottled, AdsTransientError, AdsRejected)
         ),
     }
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .ads import AdsCampaign, AdsError, AdsPlatform, SellerAdsAccount
+from .ads import AdsCampaign, AdsError, AdsPlatform, AdsQuotaBusy, SellerAdsAccount
+from .ads_quota import WINDOW_SECONDS
 from .campaign_settings import budget_derivation, plan_campaign, promotion_day_max
 from .clock import Clock
 from .consent import differences, preview_id, read_preview_id, shown
@@ -19,6 +20,7 @@ from .errors import (
     MissionNotOpen,
     RegistrationBlocked,
     RegistrationNotFound,
+    ServiceBusy,
     TermsNotAccepted,
 )
 from .local_time import advertiser_zone, end_of_local_day
@@ -44,6 +46,7 @@ from .records import AccountSnapshot, RegistrationRecord, SellerFacts
 # A registration whose trigger is lost is still picked up by the retry sweep (A1).
 SAFETY_NET = timedelta(minutes=5)
 UNAVAILABLE = "The Ads platform cannot be reached right now; please try again."
+BUSY = "Very many sellers are asking right now; please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,8 @@ class Claims:
     def _ads_call[T](call: Callable[[], T]) -> T:
         try:
             return call()
+        except AdsQuotaBusy as error:  # the fleet's quota is all in use: busy for a window, nothing written
+            raise ServiceBusy(BUSY, retry_after_seconds=WINDOW_SECONDS) from error
         except AdsError as error:  # R4: cannot decide, so nothing is written
             logger.warning("ads platform unavailable", extra={"error": str(error), "code": error.code})
             raise AdsPlatformUnavailable(UNAVAILABLE) from error

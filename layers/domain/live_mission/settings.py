@@ -20,14 +20,15 @@ class ServiceSettings(BaseModel):
     ads_access_token: SecretStr = Field(default=SecretStr(""), alias="ADS_ACCESS_TOKEN")
     ads_connect_timeout_seconds: float = Field(default=2.0, alias="ADS_CONNECT_TIMEOUT_SECONDS", gt=0)
     ads_read_timeout_seconds: float = Field(default=5.0, alias="ADS_READ_TIMEOUT_SECONDS", gt=0)
-    # The Ads app's quota for the whole fleet (0: none), this function's share of it, and the most
-    # containers this function may run (its reserved concurrency): each container keeps
-    # quota x share / containers, so the fleet never exceeds the quota however far it scales.
-    ads_quota_per_second: float = Field(default=0, alias="ADS_QUOTA_PER_SECOND", ge=0)
-    ads_quota_share: float = Field(default=0, alias="ADS_QUOTA_SHARE", ge=0, le=1)
+    # The Ads app's quota for the whole fleet in calls a second (0: none), kept by all containers
+    # together (ads_quota.py); the most of it this function may use (its ceiling, so that one function
+    # cannot take it all), and the most containers this function may run (its reserved concurrency).
+    ads_quota_per_second: int = Field(default=0, alias="ADS_QUOTA_PER_SECOND", ge=0)
+    ads_quota_share: float = Field(default=1, alias="ADS_QUOTA_SHARE", gt=0, le=1)
     ads_containers: int = Field(default=1, alias="ADS_CONTAINERS", ge=1)
-    # How long a call may wait for its slot before it counts as refused: short where a seller waits.
-    ads_max_wait_seconds: float = Field(default=1.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
+    # How long a call may wait for its moment before it counts as refused: short where a seller waits, but
+    # longer than a quota window, so that a container left out of one window is served in the next.
+    ads_max_wait_seconds: float = Field(default=3.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
     retry_shards: int = Field(default=8, alias="RETRY_SHARDS", ge=1, le=64)
     auto_creation_function: str = Field(default="", alias="AUTO_CREATION_FUNCTION")
     operator_principal_arns: frozenset[str] = Field(default=frozenset(), alias="OPERATOR_PRINCIPAL_ARNS")
@@ -41,11 +42,9 @@ class ServiceSettings(BaseModel):
         return value
 
     @property
-    def ads_requests_per_second(self) -> float:
-        """What one container may send (0: no limit)."""
-        if not self.ads_quota_per_second or not self.ads_quota_share:
-            return 0.0
-        return self.ads_quota_per_second * self.ads_quota_share / self.ads_containers
+    def ads_most_per_container(self) -> int:
+        """The most calls a second one container may lease: its function's ceiling over its containers."""
+        return max(1, int(self.ads_quota_per_second * self.ads_quota_share / self.ads_containers))
 
 
 @cache

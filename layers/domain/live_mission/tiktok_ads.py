@@ -19,14 +19,15 @@ from .ads import (
     AdsCampaign,
     AdsError,
     AdsNotReached,
+    AdsQuotaBusy,
     AdsRejected,
     AdsThrottled,
     AdsTransientError,
     AdsUnreachable,
     SellerAdsAccount,
 )
+from .ads_quota import AdsQuota
 from .observability import Metric, metrics
-from .request_rate import RequestRate
 
 API_PREFIX = "/open_api/v1.3"
 THROTTLED_CODES = frozenset({40016, 40100, 40133})
@@ -43,11 +44,11 @@ class TikTokAdsClient:
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
         http: urllib3.PoolManager | None = None,
-        rate: RequestRate | None = None,
+        quota: AdsQuota | None = None,
         max_wait_seconds: float = 1.0,
     ) -> None:
         self._base_url = base_url.rstrip("/") + API_PREFIX
-        self._rate = rate
+        self._quota = quota
         self._max_wait_seconds = max_wait_seconds
         self._access_token = access_token
         self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
@@ -115,9 +116,11 @@ class TikTokAdsClient:
     ) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            if self._rate and not self._rate.wait(self._max_wait_seconds):
+            if self._quota and not self._quota.wait(self._max_wait_seconds):
                 # Refused here rather than by the platform: nothing was sent, so retrying is always safe.
-                raise AdsNotReached(f"{path}: over {self._rate.per_second:g} requests per second (client limit)")
+                raise AdsQuotaBusy(
+                    f"{path}: over the fleet's {self._quota.per_second} requests per second (client limit)"
+                )
             return self._exchange(method, path, query=query, body=body)
         except AdsError as error:
             metrics.add_metric(name=Metric.ads_error(type(error)), unit=MetricUnit.Count, value=1)

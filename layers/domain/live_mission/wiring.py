@@ -97,17 +97,18 @@ def statistics() -> StatisticsStore:
 
 @per_container
 def ads() -> TikTokAdsClient:
-    from .request_rate import for_process
+    from .ads_quota import AdsQuota
+    from .store.ads_quota import AdsQuotaLedger
     from .tiktok_ads import TikTokAdsClient
 
     settings = load_settings()
-    rate = settings.ads_requests_per_second
+    quota = settings.ads_quota_per_second
     return TikTokAdsClient(
         settings.ads_base_url,
         access_token_provider(settings),
         connect_timeout=settings.ads_connect_timeout_seconds,
         read_timeout=settings.ads_read_timeout_seconds,
-        rate=for_process(rate) if rate else None,
+        quota=AdsQuota(quota, AdsQuotaLedger(table()), most=settings.ads_most_per_container) if quota else None,
         max_wait_seconds=settings.ads_max_wait_seconds,
     )
 
