@@ -6,7 +6,7 @@ an existing campaign, a withdrawn room, agency and several ad accounts, zones fr
 Pacific/Chatham) claim in waves through a simulated day and a half, with concurrent duplicate claims,
 opt-outs (also during an Ads outage), stops and withdrawals (also before the service recorded the
 campaign), random Ads faults of every mode and a long outage, random DynamoDB and EventBridge faults, and
-the clock moved past midnight in every zone. The fleet keeps an Ads quota (CHAOS_ADS_QUOTA, 40 a second) that the
+the clock moved past midnight in every zone. The fleet keeps an Ads quota (CHAOS_ADS_QUOTA, 20 a second) that the
 sandbox keeps too. A second mission then checks what must hold in later missions.
 
 Part 2, progress and rewards: sessions and spend reports with copies, restatements (with and without the
@@ -823,7 +823,7 @@ def main() -> None:
         from tools.local_stack.stack import start_local_stack
 
         # The fleet keeps an Ads quota low enough to bind in the waves, so its leases meet the faults too.
-        ads_quota = int(os.environ.get("CHAOS_ADS_QUOTA", "40"))
+        ads_quota = int(os.environ.get("CHAOS_ADS_QUOTA", "20"))
         os.environ["LOCAL_ADS_QUOTA_PER_SECOND"] = str(ads_quota)
         stack = start_local_stack(free_port(), free_port())
         api, sandbox = stack.api_url, stack.sandbox_url
