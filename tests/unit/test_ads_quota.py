@@ -10,7 +10,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from live_mission.ads_quota import WINDOW_SECONDS, AdsQuota
+from live_mission.ads_quota import EDGE_SECONDS, WINDOW_SECONDS, AdsQuota
 
 from .fakes import FakeQuotaLedger
 
@@ -140,3 +140,19 @@ def test_threads_of_one_container_share_its_lease() -> None:
         worker.join()
     assert len(sent) == 40
     assert sum(ledger.granted.values()) <= 8 * (math.floor(max(sent)) // WINDOW_SECONDS - 1000 // WINDOW_SECONDS + 1)
+
+
+def test_a_call_woken_past_its_seconds_edge_asks_again_rather_than_count_in_the_next_second() -> None:
+    ledger = FakeQuotaLedger()
+    starved = Container(ledger, 5, most=5)
+    overshoot = [0.9]  # the first sleep ends 0.9 s late: the thread was kept off the CPU
+
+    def sleep(seconds: float) -> None:
+        starved.now += seconds + (overshoot.pop() if overshoot else 0.0)
+
+    starved.quota = AdsQuota(5, ledger, most=5, now=lambda: starved.now, sleep=sleep)
+    for _ in range(8):
+        assert starved.call()
+    assert starved.sent[:2] == [1000.0, 1001.3]  # admitted for 1000.4, woke in 1001: admitted again there
+    assert max(Counter(math.floor(t) for t in starved.sent).values()) <= 5
+    assert all(t - math.floor(t) < 1 - EDGE_SECONDS for t in starved.sent)

@@ -30,9 +30,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 WINDOW_SECONDS = 2
-# No call starts in the last tenth of a second: sent then, it could reach the platform in the next second
-# (a busy host delays a request by tens of milliseconds), where the fleet may already send the whole quota.
-EDGE_SECONDS = 0.1
+# No call starts in the last fifth of a second: sent then, it could reach the platform in the next second
+# (a busy host or network delays a request by tens, sometimes hundreds of milliseconds), where the fleet may
+# already send the whole quota.
+EDGE_SECONDS = 0.2
 
 
 class QuotaLedger(Protocol):
@@ -75,9 +76,24 @@ class AdsQuota:
         `max_wait_seconds` (the caller then treats the call as throttled)."""
         asked = self._now()
         give_up = asked + max_wait_seconds
-        with self._lock:  # threads of one container share its lease
+        with self._lock:
             if self._last_admitted is not None:
                 self._busy += max(0.0, asked - self._last_admitted)
+        while True:
+            moment = self._admit(give_up)
+            if moment is None:
+                return False
+            now = self._now()
+            if moment > now:
+                self._sleep(moment - now)
+            # A thread kept off the CPU may wake past its second's edge: its call would then count in a
+            # second it was not admitted to, so it lets the moment go and asks again.
+            if self._now() < math.floor(moment) + 1 - EDGE_SECONDS:
+                return True
+
+    def _admit(self, give_up: float) -> float | None:
+        """The moment of this call, taken (None, taking nothing: not before `give_up`)."""
+        with self._lock:  # threads of one container share its lease
             while True:
                 now = self._now()
                 moment = self._moment(now)
@@ -88,13 +104,11 @@ class AdsQuota:
                     if following <= give_up:
                         self._sleep(following - now)
                         continue
-                return False
+                return None
             self._sent += 1
             self._calls += 1
             self._last_admitted = moment
-        if moment > now:
-            self._sleep(moment - now)
-        return True
+            return moment
 
     def _moment(self, now: float) -> float | None:
         """When, from `now`, this container may send its next call within the current second (None: it
