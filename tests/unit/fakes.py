@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from live_mission.ads import AdsCampaign, AdsError, AdsRejected, SellerAdsAccount
+from live_mission.ads_quota import granted
 from live_mission.models import Mission
 from live_mission.records import (
     ActivityVersion,
@@ -394,6 +395,6 @@ class FakeQuotaLedger:
         before = self.leased[window]
         self.leased[window] += calls_per_second
         self.leases += 1
-        granted = max(0, min(calls_per_second, quota - before))
-        self.granted[window] += granted
-        return granted
+        grant = granted(calls_per_second, before, quota)
+        self.granted[window] += grant
+        return grant

@@ -36,6 +36,11 @@ def _actions(statement: dict[str, Any]) -> set[str]:
     return {action} if isinstance(action, str) else set(action)
 
 
+def _ads_token_readers() -> set[str]:
+    """The functions that may read the Ads access token: the ones that call the Ads platform."""
+    return {n for n, f in _functions().items() if any("ssm:GetParameter" in _actions(s) for s in _statements(f))}
+
+
 def _bus_statements() -> list[dict[str, Any]]:
     return [policy["Properties"]["Statement"] for policy in _of_type("AWS::Events::EventBusPolicy").values()]
 
@@ -84,14 +89,9 @@ def test_only_the_ads_calling_roles_can_decrypt_the_ads_token() -> None:
     decrypting = [s for s in key if any(a in ("kms:Decrypt", "kms:*") for a in _actions(s))]
     assert len(decrypting) == 1
     allowed = {p["Fn::GetAtt"][0] for p in decrypting[0]["Principal"]["AWS"]}
-    readers = {
-        f"{name}Role"
-        for name, function in _functions().items()
-        if any("ssm:GetParameter" in _actions(s) for s in _statements(function))
-    }
     assert (
         allowed
-        == readers
+        == {f"{name}Role" for name in _ads_token_readers()}
         == {
             "EligibilityFunctionRole",
             "RegistrationFunctionRole",
@@ -201,8 +201,7 @@ def test_every_ads_caller_leases_the_fleets_quota_and_may_use_at_most_its_ceilin
         assert 0 < share < 1 and quota * share / containers >= 1, f"{name}: no whole call a second per container"
         writes = [s for s in _statements(function) if "dynamodb:UpdateItem" in _actions(s)]
         assert writes, f"{name} calls the Ads platform but may not lease the quota"
-    readers = {n for n, f in _functions().items() if any("ssm:GetParameter" in _actions(s) for s in _statements(f))}
-    assert set(callers) == readers  # whoever may read the Ads token keeps the quota
+    assert set(callers) == _ads_token_readers()  # whoever may read the Ads token keeps the quota
     lease_only = [s for s in _statements(callers["EligibilityFunction"]) if "dynamodb:UpdateItem" in _actions(s)]
     assert lease_only[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*"]}}
     ttl = RESOURCES["MissionTable"]["Properties"]["TimeToLiveSpecification"]

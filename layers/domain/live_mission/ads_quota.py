@@ -36,6 +36,11 @@ WINDOW_SECONDS = 2
 EDGE_SECONDS = 0.2
 
 
+def granted(asked: int, leased_before: int, quota: int) -> int:
+    """What of `asked` a lease gets: what of the quota was still free before it."""
+    return max(0, min(asked, quota - leased_before))
+
+
 class QuotaLedger(Protocol):
     def lease(self, window: int, calls_per_second: int, quota: int) -> int:
         """Leases up to `calls_per_second` of the window's quota; the calls a second granted (0 when none

@@ -9,7 +9,7 @@ only counts calls nobody sends: wasted, never over the quota. Items expire by TT
 
 from __future__ import annotations
 
-from ..ads_quota import WINDOW_SECONDS
+from ..ads_quota import WINDOW_SECONDS, granted
 from .dynamo import StorageBusy, Table, Update
 
 KEPT_SECONDS = 24 * 3600
@@ -33,5 +33,5 @@ class AdsQuotaLedger:
             after = self._table.update(key, update, returning="UPDATED_NEW")
         except StorageBusy:
             return 0
-        leased_before = int((after or {})["leased"]) - calls_per_second
-        return max(0, min(calls_per_second, quota - leased_before))
+        assert after is not None  # an update without a condition is never refused
+        return granted(calls_per_second, int(after["leased"]) - calls_per_second, quota)
