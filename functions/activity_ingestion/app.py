@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from live_mission import wiring
 from live_mission.activity import LiveSessionEnded, SpendReported, record_session, record_spend
 from live_mission.models import BusEvent
-from live_mission.observability import Metric, logger, metrics
+from live_mission.observability import Metric, count, logger, metrics
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
@@ -25,7 +25,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         else:
             raise ValueError(f"unexpected detail-type {envelope.detail_type!r}")
     except ValidationError as refused:
-        metrics.add_metric(name=Metric.ACTIVITY_REFUSED, unit="Count", value=1)
+        count(Metric.ACTIVITY_REFUSED, by="INVALID")
         logger.warning("activity refused", extra={"detail_type": envelope.detail_type, "reason": str(refused)})
         raise
     return {"recorded": new}

@@ -14,19 +14,19 @@ app = build_resolver()
 
 @app.get("/missions/<mission_id>/eligibility", responses=documented(Eligibility, ads=True), security=SELLER)
 def eligibility(mission_id: MissionId) -> Eligibility:
-    return wiring.claims().eligibility(mission_id, seller_id_of(app))
+    return wiring.registrar().eligibility(mission_id, seller_id_of(app))
 
 
 @app.get("/missions/<mission_id>/campaign-preview", responses=documented(CampaignPreview, ads=True), security=SELLER)
 def campaign_preview(mission_id: MissionId) -> CampaignPreview:
-    return wiring.claims().preview(mission_id, seller_id_of(app))
+    return wiring.registrar().preview(mission_id, seller_id_of(app))
 
 
 @app.get(
     "/missions/<mission_id>/roi-recommendation", responses=documented(RoiRecommendation, ads=True), security=SELLER
 )
 def roi_recommendation(mission_id: MissionId) -> RoiRecommendation:
-    return wiring.claims().roi_recommendation(mission_id, seller_id_of(app))
+    return wiring.registrar().roi_recommendation(mission_id, seller_id_of(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

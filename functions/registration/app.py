@@ -26,13 +26,13 @@ app = build_resolver()
     security=SELLER,
 )
 def register(mission_id: MissionId, request: RegistrationRequest) -> Response[Registration]:
-    registration, created = wiring.claims().register(mission_id, seller_id_of(app), request)
+    registration, created = wiring.registrar().register(mission_id, seller_id_of(app), request)
     return Response(status_code=201 if created else 200, content_type=JSON, body=registration)
 
 
 @app.get("/missions/<mission_id>/registration", responses=documented(Registration), security=SELLER)
 def registration(mission_id: MissionId) -> Registration:
-    return wiring.claims().registration(mission_id, seller_id_of(app))
+    return wiring.registrar().registration(mission_id, seller_id_of(app))
 
 
 @app.post("/missions/<mission_id>/auto-creation/opt-out", responses=documented(Registration, ads=True), security=SELLER)

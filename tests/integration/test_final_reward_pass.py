@@ -85,7 +85,7 @@ def test_w3_the_final_pass_resumes_where_each_cut_short_invocation_stopped(
     # Then each registration was evaluated once, over more invocations than shards, and every earned
     # voucher was granted once
     assert evaluated == SELLERS and started > MISSION_SHARDS
-    states = {s: registrations.get("M1", s).reward_state for s in sellers}  # type: ignore[union-attr]
+    states = {s: registrations.get("M1", s).reward.state for s in sellers}  # type: ignore[union-attr]
     assert {s for s, state in states.items() if state == "GRANTED"} == set(earned)
     assert (
         missions.final_pass("M1") is None and missions.to_finalize(datetime.fromisoformat("2026-03-01T00:00:00Z")) == []

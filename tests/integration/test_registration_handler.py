@@ -54,11 +54,12 @@ def test_a_claim_writes_one_registration_under_the_seller_with_its_plan(service)
     assert json.loads(first["body"]) == json.loads(second["body"])
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(service.table)
     item = table.get_item(Key={"pk": "SELLER#S1", "sk": "REGISTRATION#M1"})["Item"]
-    assert item["status"] == "PENDING" and item["advertiser_id"] == "A1"
-    assert item["retry_deadline"] == "2026-02-09T17:00:00.000000Z"  # midnight in Jakarta
-    assert item["due_at"] == "2026-02-08T19:05:00.000000Z" and item["due_shard"].startswith("RETRY#")
+    assert item["auto_creation"]["status"] == "PENDING" and item["claim"]["advertiser_id"] == "A1"
+    assert item["auto_creation"]["retry_deadline"] == "2026-02-09T17:00:00.000000Z"  # midnight in Jakarta
+    assert item["due_at"] == item["auto_creation"]["due_at"] == "2026-02-08T19:05:00.000000Z"
+    assert item["due_shard"].startswith("RETRY#")
     # The plan is kept once: the consent refers to it, and the seller reads it whole
-    assert item["plan"]["roas_bid"] == 2 and item["consent"]["campaign"] == "PLAN"
+    assert item["claim"]["plan"]["roas_bid"] == 2 and item["claim"]["consent"]["campaign_planned"] is True
     assert json.loads(first["body"])["consent"]["campaign"]["budget"] == 180000
     # Nothing else: no counter, no shared item in the claim's write
     assert [i["sk"] for i in table.query(KeyConditionExpression=Key("pk").eq("SELLER#S1"))["Items"]] == [
@@ -88,7 +89,8 @@ def test_racing_claims_make_exactly_one_registration(tables: Callable[[], Table]
     def claim(request: int) -> None:
         store = RegistrationStore(tables())
         barrier.wait()
-        results.append(store.create(record.model_copy(update={"correlation_id": f"request-{request}"})))
+        claim = record.claim.model_copy(update={"correlation_id": f"request-{request}"})
+        results.append(store.create(record.model_copy(update={"claim": claim})))
 
     threads = [threading.Thread(target=claim, args=(request,)) for request in range(16)]
     for thread in threads:

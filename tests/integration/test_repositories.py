@@ -15,9 +15,10 @@ import pytest
 
 from live_mission.models import AutoCreationStatus as Status
 from live_mission.models import CampaignOrigin, Reward
-from live_mission.records import ActivityVersion, CampaignReport, RegistrationRecord, ReportToConfirm
+from live_mission.ports import StorageBusy
+from live_mission.records import ActivityVersion, CampaignReport, KnownCampaign, RegistrationRecord, ReportToConfirm
 from live_mission.store.activity import ActivityStore
-from live_mission.store.dynamo import StorageBusy, Table
+from live_mission.store.dynamo import Table
 from live_mission.store.missions import MissionStore
 from live_mission.store.registrations import RegistrationStore, shard_of
 from live_mission.store.seller_views import SellerViewStore
@@ -34,11 +35,15 @@ def _registration() -> RegistrationRecord:
     return world.registration()
 
 
+def _claimed_as(record: RegistrationRecord, correlation_id: str) -> RegistrationRecord:
+    return record.model_copy(update={"claim": record.claim.model_copy(update={"correlation_id": correlation_id})})
+
+
 def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]) -> None:
     table = tables()
     store = RegistrationStore(table)
     record = _registration()
-    assert store.create(record) and not store.create(record.model_copy(update={"correlation_id": "another claim"}))
+    assert store.create(record) and not store.create(_claimed_as(record, "another claim"))
     assert store.get("M1", "S1") == record
     view = SellerViewStore(table).of("M1", "S1")  # with the mission, in one read
     assert (view.mission, view.registration, view.facts) == (None, record, store.facts("S1"))
@@ -46,7 +51,8 @@ def test_a_registration_reads_back_as_it_was_written(tables: Callable[[], Table]
     assert store.of_seller("S1") == [record] and store.of_mission("M1", shard, 10) == ([record], None)
 
 
-def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callable[[], Table]) -> None:
+def test_a_registration_is_stored_in_its_parts_with_the_plan_once(tables: Callable[[], Table]) -> None:
+    # Given a registration whose campaign was auto-created
     table = tables()
     store = RegistrationStore(table)
     world = World()
@@ -54,50 +60,26 @@ def test_a_registration_keeps_its_plan_once_and_reads_back_whole(tables: Callabl
     world.claim()
     world.creator.attempt("M1", "S1")
     created = world.registration()
-    assert created.plan is not None and created.campaign is not None and created.campaign.origin == "AUTO"
-    key = {"pk": "SELLER#S1", "sk": "REGISTRATION#M1"}
+    plan = created.claim.plan
+    assert plan is not None and created.campaign.known is not None
 
-    def stored(record: RegistrationRecord) -> dict[str, Any]:
-        table.client.delete_item(TableName=table.name, Key={name: {"S": value} for name, value in key.items()})
-        assert store.create(record) and store.get("M1", "S1") == record
-        return table.get(key) or {}
+    # When it is stored
+    assert store.create(created) and store.get("M1", "S1") == created
+    item = table.get({"pk": "SELLER#S1", "sk": "REGISTRATION#M1"}) or {}
 
-    # An auto-created campaign with the standard reason: the plan once, referred to by the consent and the campaign
-    item = stored(created)
-    assert str(item).count(created.plan.campaign_name or "?") == 1 and "reason" not in item
-    assert item["consent"]["campaign"] == "PLAN" and item["campaign"]["settings"] == "PLAN"
-    # A reason of its own is kept; so is a campaign that is not the plan's
-    assert stored(created.model_copy(update={"reason": "a reason of its own"}))["reason"] == "a reason of its own"
-    manual = created.campaign.model_copy(update={"origin": CampaignOrigin.MANUAL, "budget": Decimal(1)})
-    item = stored(created.model_copy(update={"status": Status.SKIPPED_EXISTING_CAMPAIGN, "campaign": manual}))
-    assert item["campaign"]["budget"] == 1 and item["campaign"]["origin"] == "MANUAL"
-
-    # What the item says elsewhere is left out: the mission (its key), the plan's account, zone and local start,
-    # the account's one advertiser, the moment of consent
-    item = stored(created)
-    assert "mission_id" not in item and item["seller_id"] == "S1"  # the seller orders the by-mission index
-    assert not {"advertiser_id", "timezone", "start_time_local"} & set(item["plan"])
-    assert "advertiser_ids" not in item["account"] and "consented_at" not in item["consent"]
-    # and kept where it differs, or where its absence would be read as the registration's
-    assert created.plan.start_time_local and created.account.advertiser_ids == [created.advertiser_id]
-    own_plan = created.plan.model_copy(
-        update={"advertiser_id": None, "timezone": "Asia/Bangkok", "start_time_local": "08:00 tomorrow"}
-    )
-    differing = created.model_copy(
-        update={
-            "plan": own_plan,
-            "account": created.account.model_copy(update={"advertiser_ids": []}),
-            "consent": created.consent.model_copy(update={"consented_at": created.registered_at - timedelta(1)}),
-        }
-    )
-    item = stored(differing)  # reads back as written (asserted in `stored`)
-    assert item["plan"]["advertiser_id"] is None and item["account"]["advertiser_ids"] == []
-    # An item written whole, as registrations were before, reads back the same
-    whole = {**item, "mission_id": "M1", "plan": {**item["plan"], "advertiser_id": "A-whole"}}
-    table.put(whole)
-    before = store.get("M1", "S1")
-    assert before is not None and before.plan is not None and before.plan.advertiser_id == "A-whole"
-    assert before.model_copy(update={"plan": own_plan}) == differing
+    # Then each part is a map of its own, and the plan is kept once: the consent's campaign and the campaign's
+    # settings are the claim's plan
+    assert {"claim", "auto_creation", "campaign", "reward"} <= set(item)
+    assert str(item).count(plan.campaign_name or "?") == 1
+    assert item["claim"]["consent"]["campaign_planned"] is True and "campaign" not in item["claim"]["consent"]
+    assert set(item["campaign"]["known"]) <= {"campaign_id", "origin", "status", "advertiser_id", "campaign_name"}
+    # The seller's view still shows the plan's settings on the campaign and in the consent
+    shown = created.view()
+    assert shown.consent.campaign == plan and shown.auto_creation.campaign is not None
+    assert shown.auto_creation.campaign.roas_bid == plan.roas_bid
+    # The guards' fields are never left out, even at their defaults; the retry index keys copy the state's
+    assert item["auto_creation"]["status"] == "CREATED" and item["reward"] == {"state": "NOT_YET"}
+    assert "due_at" not in item and "due_shard" not in item  # nothing is due on a created campaign
 
 
 def test_the_attempt_lease_lets_one_attempt_at_a_time_and_shows_a_crash(tables: Callable[[], Table]) -> None:
@@ -117,42 +99,49 @@ def test_a_lease_taken_over_in_the_same_instant_is_not_the_first_attempts(tables
     store = RegistrationStore(tables())
     store.create(_registration())
     first, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
-    opted_out = first.model_copy(
-        update={"status": Status.OPTED_OUT, "lease_until": None, "lease_token": None, "due_at": NOW}
+    opted_out = first.changed(
+        auto_creation={"status": Status.OPTED_OUT, "lease_until": None, "lease_token": None, "due_at": NOW}
     )
     assert store.save(first, opted_out, guard="status")
     second, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
-    assert second.lease_until == first.lease_until
+    assert second.auto_creation.lease_until == first.auto_creation.lease_until
 
     # Then the first attempt's outcome is refused, and the opt-out's attempt still holds its lease
     assert not store.save(
-        first, first.model_copy(update={"status": Status.CREATED, "lease_until": None}), guard="lease"
+        first, first.changed(auto_creation={"status": Status.CREATED, "lease_until": None}), guard="lease"
     )
-    assert store.save(second, second.model_copy(update={"lease_until": None, "due_at": None}), guard="lease")
+    assert store.save(second, second.changed(auto_creation={"lease_until": None, "due_at": None}), guard="lease")
     stored = store.get("M1", "S1")
-    assert stored is not None and stored.status is Status.OPTED_OUT
+    assert stored is not None and stored.auto_creation.status is Status.OPTED_OUT
 
 
 def test_a_save_writes_only_what_changed_and_only_while_its_guard_holds(tables: Callable[[], Table]) -> None:
     store = RegistrationStore(tables())
     store.create(_registration())
     leased, _ = store.claim_attempt("M1", "S1", NOW, NOW + timedelta(minutes=2))  # type: ignore[misc]
-    # Meanwhile a reward evaluation writes its own attribute
-    assert store.save(leased, leased.model_copy(update={"reward_state": "HELD"}), guard="reward_state")
-    # The attempt's outcome still lands (its lease holds), and leaves the reward state alone
-    done = leased.model_copy(update={"status": Status.CREATED, "lease_until": None, "due_at": None})
+    # Meanwhile a reward evaluation writes its own part, and a status report a field of the campaign's part
+    assert store.save(leased, leased.changed(reward={"state": "HELD"}), guard="reward_state")
+    report = CampaignReport(campaign_id="C9", status="DISABLE", changed_at=NOW)
+    assert store.report_campaign_status("M1", "S1", report)
+    # The attempt's outcome still lands (its lease holds), and leaves the reward and the report alone
+    known = KnownCampaign(campaign_id="C9", origin=CampaignOrigin.AUTO, status="ENABLE")
+    done = leased.changed(
+        auto_creation={"status": Status.CREATED, "lease_until": None, "due_at": None}, campaign={"known": known}
+    )
     assert store.save(leased, done, guard="lease")
     stored = store.get("M1", "S1")
-    assert stored and stored.status is Status.CREATED and stored.reward_state == "HELD" and stored.due_at is None
+    assert stored and stored.auto_creation.status is Status.CREATED and stored.auto_creation.due_at is None
+    assert stored.reward.state == "HELD" and stored.campaign.report == report and stored.campaign.known == known
     # A second save with the same (gone) lease is refused
-    assert not store.save(leased, done.model_copy(update={"status": Status.FAILED}), guard="lease")
+    assert not store.save(leased, done.changed(auto_creation={"status": Status.FAILED}), guard="lease")
 
 
 def test_due_work_is_found_through_the_index_oldest_first(tables: Callable[[], Table]) -> None:
     store = RegistrationStore(tables(), retry_shards=1)
     record = _registration()
     store.create(record)
-    store.create(record.model_copy(update={"seller_id": "S2", "due_at": record.due_at - timedelta(minutes=1)}))  # type: ignore[operator]
+    earlier = record.auto_creation.due_at - timedelta(minutes=1)  # type: ignore[operator]
+    store.create(record.model_copy(update={"seller_id": "S2"}).changed(auto_creation={"due_at": earlier}))
     assert not store.has_due(0, NOW)
     page, following = store.due(0, NOW + timedelta(minutes=10), 10)
     assert page == [("M1", "S2"), ("M1", "S1")] and following is None
@@ -230,7 +219,7 @@ def test_racing_reward_grants_succeed_once(tables: Callable[[], Table]) -> None:
         seen = store.get("M1", "S1", consistent=True)
         assert seen is not None
         barrier.wait()
-        results.append(store.save(seen, seen.model_copy(update={"reward_state": "GRANTED"}), guard="reward_state"))
+        results.append(store.save(seen, seen.changed(reward={"state": "GRANTED"}), guard="reward_state"))
 
     threads = [threading.Thread(target=grant) for _ in range(8)]
     for thread in threads:
@@ -288,21 +277,21 @@ def test_a_write_applied_whose_answer_was_lost_is_known_as_its_writers_own(emula
     assert server.faults.injected["dynamodb.UpdateItem.applied_then_error"] == 1
 
     answer_lost()
-    outcome = leased.model_copy(update={"status": Status.CREATED, "lease_until": None, "due_at": None})
+    outcome = leased.changed(auto_creation={"status": Status.CREATED, "lease_until": None, "due_at": None})
     assert store.save(leased, outcome, guard="lease")
-    assert not store.save(leased, outcome.model_copy(update={"status": Status.FAILED}), guard="lease")
+    assert not store.save(leased, outcome.changed(auto_creation={"status": Status.FAILED}), guard="lease")
 
     seen = store.get("M1", "S1", consistent=True)
-    assert seen is not None and seen.status is Status.CREATED
+    assert seen is not None and seen.auto_creation.status is Status.CREATED
     answer_lost()
-    assert not store.save(seen, seen.model_copy(update={"reward_state": "HELD"}), guard="reward_state")
+    assert not store.save(seen, seen.changed(reward={"state": "HELD"}), guard="reward_state")
     held = store.get("M1", "S1", consistent=True)
-    assert held is not None and held.reward_state == "HELD"  # applied, but not claimed: anyone could have
+    assert held is not None and held.reward.state == "HELD"  # applied, but not claimed: anyone could have
     answer_lost()
     assert store.save(held, _granted(held, "R1"), guard="reward_state")
     assert not store.save(held, _granted(held, "R2"), guard="reward_state")  # a second grant is refused
     stored = store.get("M1", "S1", consistent=True)
-    assert stored is not None and stored.reward is not None and stored.reward.reward_id == "R1"
+    assert stored is not None and stored.reward.reward is not None and stored.reward.reward.reward_id == "R1"
     assert server.faults.injected["dynamodb.UpdateItem.applied_then_error"] == 4
 
 
@@ -310,16 +299,16 @@ def test_a_claim_applied_whose_answer_was_lost_is_still_new(emulator) -> None:  
     """The claim's put carries its request's id: its retry, failing its condition on the put itself, is
     told it created the registration (201); another request's claim is a repeat (200)."""
     server, store = _registrations_behind_the_fault_injector(emulator)
-    claim = _registration().model_copy(update={"correlation_id": "request-1"})
+    claim = _claimed_as(_registration(), "request-1")
 
     server.faults.set("dynamodb", "PutItem", "applied_then_error", 1)
     assert store.create(claim)
     assert server.faults.injected["dynamodb.PutItem.applied_then_error"] == 1
-    assert not store.create(claim.model_copy(update={"correlation_id": "request-2"}))
+    assert not store.create(_claimed_as(claim, "request-2"))
     stored = store.get("M1", "S1", consistent=True)
-    assert stored is not None and stored.correlation_id == "request-1"
+    assert stored is not None and stored.claim.correlation_id == "request-1"
     # Without a request's id nothing tells whose put it was: a repeat.
-    assert not store.create(claim.model_copy(update={"correlation_id": ""}))
+    assert not store.create(_claimed_as(claim, ""))
 
 
 def _registrations_behind_the_fault_injector(emulator) -> tuple[Any, RegistrationStore]:  # type: ignore[no-untyped-def]
@@ -344,4 +333,4 @@ def _granted(seen: RegistrationRecord, reward_id: str) -> RegistrationRecord:
         voucher_code=f"LIVE-{reward_id}",
         granted_at=NOW,
     )
-    return seen.model_copy(update={"reward_state": "GRANTED", "reward": reward})
+    return seen.changed(reward={"state": "GRANTED", "reward": reward})

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from live_mission.ads import AdsNotReached, AdsRejected, AdsThrottled, AdsTransientError, AdsUnreachable
+from live_mission.ads import AdsNoAnswer, AdsNotSent, AdsRejected, AdsThrottled, AdsTransientError
 from live_mission.store.dynamo import Table
 from live_mission.tiktok_ads import TikTokAdsClient
 from tests.support import eligible_seller
@@ -47,7 +47,7 @@ def test_reads_account_facts_timezone_and_live_campaigns(client: TikTokAdsClient
 
 @pytest.mark.parametrize(
     ("mode", "error"),
-    [("throttle", AdsThrottled), ("error", AdsTransientError), ("timeout", AdsUnreachable)],
+    [("throttle", AdsThrottled), ("error", AdsTransientError), ("timeout", AdsNoAnswer)],
 )
 def test_faults_become_typed_errors(
     client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str], mode: str, error: type[Exception]
@@ -66,10 +66,10 @@ def test_a_missing_token_is_rejected_not_retried(sandbox: tuple[AdsSandbox, str]
 
 
 def test_a_platform_never_reached_did_nothing_and_a_timeout_may_have() -> None:
-    with pytest.raises(AdsNotReached) as refused:
+    with pytest.raises(AdsNotSent) as refused:
         TikTokAdsClient("http://127.0.0.1:9", lambda: "t", connect_timeout=0.2).seller_account("S1")
     assert refused.value.outcome_unknown is False
-    assert AdsUnreachable("read timeout").outcome_unknown is True
+    assert AdsNoAnswer("read timeout").outcome_unknown is True
 
 
 def test_the_official_sdk_reads_the_sandbox(client: TikTokAdsClient, sandbox: tuple[AdsSandbox, str]) -> None:
@@ -126,7 +126,7 @@ def test_the_fleet_keeps_its_quota_and_the_sandbox_its_limit(
         still = AdsQuota(1, AdsQuotaLedger(tables()), most=1, now=lambda: 5000.5, sleep=lambda _: None)
         impatient = TikTokAdsClient(url, lambda: "token", quota=still, max_wait_seconds=0.1)
         impatient.seller_account("S1")
-        with pytest.raises(AdsNotReached, match="client limit"):
+        with pytest.raises(AdsNotSent, match="client limit"):
             impatient.seller_account("S1")
         assert sum(ads.state.calls.values()) == calls_before + 60 + 1
     finally:

@@ -127,7 +127,9 @@ class FakeRegistrations:
         self, shard: int, now: datetime, limit: int, start: dict[str, Any] | None = None
     ) -> tuple[list[tuple[str, str]], dict[str, Any] | None]:
         due = sorted(
-            (r.due_at, r.mission_id, r.seller_id) for r in self.registrations.values() if r.due_at and r.due_at <= now
+            (r.auto_creation.due_at, r.mission_id, r.seller_id)
+            for r in self.registrations.values()
+            if r.auto_creation.due_at and r.auto_creation.due_at <= now
         )
         offset = int((start or {}).get("offset", 0))
         page = [(m, s) for _, m, s in due[offset : offset + limit]]
@@ -150,30 +152,33 @@ class FakeRegistrations:
         current = self.registrations.get((seen.mission_id, seen.seller_id))
         if current is None:
             return False
-        if guard == "lease" and (current.lease_until, current.lease_token) != (seen.lease_until, seen.lease_token):
+        now_, then = current.auto_creation, seen.auto_creation
+        if guard == "lease" and (now_.lease_until, now_.lease_token) != (then.lease_until, then.lease_token):
             return False
-        if guard == "status" and current.status is not seen.status:
+        if guard == "status" and now_.status is not then.status:
             return False
-        if guard == "reward_state" and current.reward_state != seen.reward_state:
+        if guard == "reward_state" and current.reward.state != seen.reward.state:
             return False
-        # Like the repository, only what changed between seen and updated is written.
-        changes = {
-            name: getattr(updated, name)
-            for name in RegistrationRecord.model_fields
-            if getattr(updated, name) != getattr(seen, name)
-        }
-        self.registrations[(seen.mission_id, seen.seller_id)] = current.model_copy(update=changes)
+        # Like the repository, only what changed between seen and updated is written, field by field of each part.
+        parts = {}
+        for part in ("auto_creation", "campaign", "reward"):
+            before, after = getattr(seen, part), getattr(updated, part)
+            fields = {f: getattr(after, f) for f in type(after).model_fields if getattr(after, f) != getattr(before, f)}
+            if fields:
+                parts[part] = fields
+        self.registrations[(seen.mission_id, seen.seller_id)] = current.changed(**parts)
         return True
 
     def claim_attempt(
         self, mission_id: str, seller_id: str, now: datetime, lease_until: datetime
     ) -> tuple[RegistrationRecord, bool] | None:
         current = self.registrations.get((mission_id, seller_id))
-        if current is None or current.due_at is None or (current.lease_until and current.lease_until >= now):
+        state = current.auto_creation if current else None
+        if current is None or state is None or state.due_at is None or (state.lease_until and state.lease_until >= now):
             return None
-        leased = current.model_copy(update={"lease_until": lease_until})
+        leased = current.changed(auto_creation={"lease_until": lease_until, "lease_token": f"token-{lease_until}"})
         self.registrations[(mission_id, seller_id)] = leased
-        return leased, current.lease_until is not None
+        return leased, state.lease_until is not None
 
     def facts(self, seller_id: str) -> SellerFacts:
         return self.facts_of.get(seller_id, SellerFacts())
@@ -227,10 +232,10 @@ class FakeRegistrations:
         current = self.registrations.get((mission_id, seller_id))
         if current is None:
             return False
-        known = current.campaign_report
+        known = current.campaign.report
         if known and known.campaign_id == report.campaign_id and known.changed_at >= report.changed_at:
             return False
-        self.registrations[(mission_id, seller_id)] = current.model_copy(update={"campaign_report": report})
+        self.registrations[(mission_id, seller_id)] = current.changed(campaign={"report": report})
         return True
 
 

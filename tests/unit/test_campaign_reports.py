@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from live_mission.ads import AdsCampaign, AdsUnreachable
+from live_mission.ads import AdsCampaign, AdsNoAnswer
 from live_mission.campaign_lifecycle import CampaignStatusChanged
 from live_mission.models import AutoCreationStatus as Status
 from tests.unit.world import World
@@ -25,7 +25,7 @@ def _change(status: str, campaign_id: str, at: datetime, advertiser_id: str = "a
 
 def _created_unseen(world: World) -> str:
     """A create that timed out but succeeded: the campaign exists, the service has not recorded it."""
-    world.ads.succeed_then_fail["create_campaign"] = AdsUnreachable("read timeout")
+    world.ads.succeed_then_fail["create_campaign"] = AdsNoAnswer("read timeout")
     world.creator.attempt("M1", "S1")
     [campaign_id] = world.ads.campaigns
     return campaign_id
@@ -34,7 +34,7 @@ def _created_unseen(world: World) -> str:
 def _retry_records_the_campaign_as(world: World, status: str) -> None:
     world.later(minutes=15)
     world.run_due_work()
-    assert world.registration().status is Status.CREATED
+    assert world.state().status is Status.CREATED
     assert world.registration().view().auto_creation.campaign.status == status  # type: ignore[union-attr]
 
 
@@ -88,8 +88,8 @@ def test_a_stop_reported_while_the_ads_platform_cannot_say_whose_campaign_it_is_
 
     # When its stop is reported while the Ads platform cannot say whose campaign it is, through every retry
     for _ in range(3):
-        world.ads.fail("list_campaigns", AdsUnreachable("down"))
-        with pytest.raises(AdsUnreachable):
+        world.ads.fail("list_campaigns", AdsNoAnswer("down"))
+        with pytest.raises(AdsNoAnswer):
             world.reports.record(_change(status, campaign_id, world.clock.now()))
 
     # Then the attempt that records the campaign also records the fact the report was kept for (A3, A4)
@@ -129,19 +129,19 @@ def test_a_withdrawal_reported_through_an_ads_outage_longer_than_its_retries_cou
     # through every retry of the report
     world.ads.campaigns["MAN"] = AdsCampaign(campaign_id="MAN", advertiser_id="adv-S1", operation_status="ENABLE")
     for _ in range(3):
-        world.ads.fail("list_campaigns", AdsUnreachable("down"))
-        with pytest.raises(AdsUnreachable):
+        world.ads.fail("list_campaigns", AdsNoAnswer("down"))
+        with pytest.raises(AdsNoAnswer):
             world.reports.record(_change("LIVEROOM_WITHDRAWN", "MAN", world.clock.now()))
     assert world.registrations.facts("S1").withdrawn_at is None
 
     # When the attempt runs while the platform still cannot answer, and again once it can
-    world.ads.fail("list_campaigns", AdsUnreachable("still down"))
+    world.ads.fail("list_campaigns", AdsNoAnswer("still down"))
     assert world.creator.attempt("M1", "S1") is Status.RETRYING
     world.later(minutes=15)
     world.run_due_work()
 
     # Then the withdrawal counted before anything else (A3 before A2), and nothing was created
-    assert world.registration().status is Status.SKIPPED_WITHDRAWN
+    assert world.state().status is Status.SKIPPED_WITHDRAWN
     facts = world.registrations.facts("S1")
     assert facts.withdrawn_at is not None and facts.reports_to_confirm == []
     assert world.ads.created == []
@@ -149,8 +149,8 @@ def test_a_withdrawal_reported_through_an_ads_outage_longer_than_its_retries_cou
 
 def test_a_report_that_waited_for_someone_elses_campaign_changes_nothing(world: World) -> None:
     world.ads.campaigns["OTHER"] = AdsCampaign(campaign_id="OTHER", advertiser_id="adv-S2", operation_status="ENABLE")
-    world.ads.fail("list_campaigns", AdsUnreachable("down"))
-    with pytest.raises(AdsUnreachable):
+    world.ads.fail("list_campaigns", AdsNoAnswer("down"))
+    with pytest.raises(AdsNoAnswer):
         world.reports.record(_change("LIVEROOM_WITHDRAWN", "OTHER", world.clock.now(), advertiser_id="adv-S2"))
     assert world.creator.attempt("M1", "S1") is Status.CREATED
     facts = world.registrations.facts("S1")

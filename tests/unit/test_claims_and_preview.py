@@ -63,7 +63,7 @@ def test_a_preview_for_a_blocked_seller_lists_every_blocker(world: World) -> Non
 def test_the_claim_fixes_the_previewed_plan_and_says_nothing_differs(world: World) -> None:
     preview = world.claims.preview("M1", "S1")
     world.claim(preview_id=preview.preview_id)
-    consent = world.registration().consent
+    consent = world.registration().view().consent
     assert consent.preview_id == preview.preview_id and consent.differs_from_preview == []
     assert consent.campaign == preview.campaign and consent.terms_version == "v1"
 
@@ -79,7 +79,7 @@ def test_the_claim_names_what_changed_since_the_preview(world: World) -> None:
     world.claim(preview_id=preview.preview_id)
 
     # Then the registration says which parts of the plan differ from the preview
-    assert world.registration().consent.differs_from_preview == ["start_time_utc", "start_time_local", "roas_bid"]
+    assert world.registration().claim.consent.differs_from_preview == ["start_time_utc", "start_time_local", "roas_bid"]
 
 
 def test_a_preview_id_that_was_never_given_out_is_bad_input(world: World) -> None:
@@ -159,4 +159,4 @@ def test_the_created_campaign_is_the_one_previewed_at_that_moment(moment: dateti
     assert promotion["roas_bid_multiplier"] == 100 - shown.promotion_days.roas_reduction_percent
     assert promotion["budget_increase_percent"] == shown.promotion_days.budget_increase_percent
     assert request["aigc_remix_enabled"] == shown.aigc_remix == official
-    assert world.registration().consent.differs_from_preview == []
+    assert world.registration().claim.consent.differs_from_preview == []

@@ -11,6 +11,7 @@ from live_mission.events import event_id, events_of_change
 from live_mission.models import AutoCreationStatus as Status
 from live_mission.models import Reward
 from live_mission.statistics import counts_of_change, mission_report
+from live_mission.store.stream import StreamImagesOfTheTable
 from tests.unit.fakes import FakePublisher, FakeStatistics
 from tests.unit.world import World
 
@@ -41,16 +42,16 @@ def test_a_new_registration_is_announced_with_its_consent(registered: World) -> 
 )
 def test_each_outcome_is_announced_once(registered: World, status: Status, detail_type: str | None) -> None:
     before = registered.registration()
-    after = before.model_copy(update={"status": status})
+    after = before.changed(auto_creation={"status": status})
     assert [e.detail_type for e in events_of_change(before, after)] == ([detail_type] if detail_type else [])
     assert events_of_change(after, after) == []  # nothing changed: nothing to say
 
 
 def test_the_same_event_has_the_same_id_on_every_delivery(registered: World) -> None:
     before = registered.registration()
-    after = before.model_copy(update={"status": Status.CREATED})
+    after = before.changed(auto_creation={"status": Status.CREATED})
     assert events_of_change(before, after) == events_of_change(before, after)
-    failed_then_found = before.model_copy(update={"status": Status.FAILED})
+    failed_then_found = before.changed(auto_creation={"status": Status.FAILED})
     ids = {e.detail["event_id"] for e in events_of_change(before, after) + events_of_change(before, failed_then_found)}
     assert len(ids) == 2
 
@@ -66,14 +67,14 @@ def test_a_reward_is_announced_without_its_voucher_code(registered: World) -> No
         voucher_code="SECRET",
         granted_at=registered.clock.now(),
     )
-    [event] = events_of_change(before, before.model_copy(update={"reward": reward, "reward_state": "GRANTED"}))
+    [event] = events_of_change(before, before.changed(reward={"reward": reward, "state": "GRANTED"}))
     assert event.detail_type == "RewardGranted" and "voucher_code" not in event.detail
 
 
 def test_counts_follow_each_change(registered: World) -> None:
     new = registered.registration()
-    created = new.model_copy(update={"status": Status.CREATED})
-    granted = created.model_copy(update={"reward_state": "GRANTED"})
+    created = new.changed(auto_creation={"status": Status.CREATED})
+    granted = created.changed(reward={"state": "GRANTED"})
     assert counts_of_change(None, new) == Counter({"registrations": 1, "status_PENDING": 1, "reward_NOT_YET": 1})
     assert counts_of_change(new, created) == Counter({"status_PENDING": -1, "status_CREATED": 1})
     assert counts_of_change(created, granted) == Counter({"reward_NOT_YET": -1, "reward_GRANTED": 1})
@@ -82,10 +83,10 @@ def test_counts_follow_each_change(registered: World) -> None:
 def test_a_refused_event_is_retried_and_a_redelivered_batch_counts_once(registered: World) -> None:
     # Given the registration's insert and its outcome, relayed while the bus refuses the outcome's event
     new = registered.registration()
-    created = new.model_copy(update={"status": Status.CREATED})
+    created = new.changed(auto_creation={"status": Status.CREATED})
     changes = [Change("100", None, new), Change("101", new, created)]
     publisher, statistics = FakePublisher(), FakeStatistics()
-    feed = ChangeFeed(publisher, statistics)
+    feed = ChangeFeed(publisher, statistics, StreamImagesOfTheTable())
     publisher.refuse_detail_types = {"CampaignAutoCreated"}
 
     # When the batch is handled, then retried from where it stopped, then delivered whole once more

@@ -49,7 +49,7 @@ def _registered() -> World:
 def test_w2_goals_without_spend_are_held_then_w3_granted_exactly_once() -> None:
     world = _registered()
     _goals_met(world)
-    assert world.evaluator.evaluate_seller("S1") == 0 and world.registration().reward_state == "HELD"
+    assert world.evaluator.evaluate_seller("S1") == 0 and world.registration().reward.state == "HELD"
     _spend(world)
     assert world.evaluator.evaluate_seller("S1") == 1
     assert world.evaluator.evaluate_seller("S1") == 0  # already granted: nothing more
@@ -66,7 +66,7 @@ def test_w3_the_final_pass_after_the_grace_period_grants_what_no_change_evaluate
     assert world.evaluator.final_passes_due() == [("M1", 0)]
     assert world.evaluator.final_pass("M1", 0, lambda: 300) == 1
     assert world.evaluator.final_passes_due() == [] and world.evaluator.final_pass("M1", 0, lambda: 300) == 0
-    assert world.registration().reward_state == "GRANTED"
+    assert world.registration().reward.state == "GRANTED"
 
 
 def test_w3_a_final_pass_cut_short_resumes_where_it_stopped_and_finishes_once_every_shard_is_done() -> None:

@@ -11,8 +11,9 @@ from live_mission.ads import AdAccount, SellerAdsAccount
 from live_mission.auto_creation import AutoCreator
 from live_mission.campaign_lifecycle import CampaignReports
 from live_mission.clock import FixedClock
-from live_mission.models import Mission, MissionDefinition, RegistrationRequest
-from live_mission.registration import Claims
+from live_mission.models import AutoCreation, Mission, MissionDefinition, RegistrationRequest
+from live_mission.records import AutoCreationState, RegistrationRecord
+from live_mission.registration import Registrar
 from live_mission.rewards import RewardEvaluator
 from tests.support import CLAIM, mission_body
 from tests.unit.fakes import FakeActivity, FakeAds, FakeMissions, FakeRegistrations, FakeSellerViews, FakeStatistics
@@ -58,9 +59,9 @@ class World:
     ads: FakeAds = field(default_factory=FakeAds)
 
     @property
-    def claims(self) -> Claims:
+    def claims(self) -> Registrar:
         views = FakeSellerViews(self.missions, self.registrations)
-        return Claims(self.missions, self.registrations, self.statistics, self.ads, self.clock, views)
+        return Registrar(self.missions, self.registrations, self.statistics, self.ads, self.clock, views)
 
     @property
     def creator(self) -> AutoCreator:
@@ -84,10 +85,18 @@ class World:
     def later(self, **delta: float) -> None:
         self.clock.set(self.clock.now() + timedelta(**delta))
 
-    def registration(self, seller_id: str = "S1", mission_id: str = "M1"):  # type: ignore[no-untyped-def]
+    def registration(self, seller_id: str = "S1", mission_id: str = "M1") -> RegistrationRecord:
         found = self.registrations.get(mission_id, seller_id)
         assert found is not None
         return found
+
+    def state(self, seller_id: str = "S1", mission_id: str = "M1") -> AutoCreationState:
+        """Auto-creation's state machine, as stored."""
+        return self.registration(seller_id, mission_id).auto_creation
+
+    def shown(self, seller_id: str = "S1", mission_id: str = "M1") -> AutoCreation:
+        """Auto-creation as the seller reads it (GET .../registration)."""
+        return self.registration(seller_id, mission_id).view().auto_creation
 
     def run_due_work(self) -> None:
         """What the retry sweep does when it runs now."""

@@ -66,7 +66,7 @@ def _backfill(stack: object, sellers: list[str]) -> None:
     from live_mission.auto_creation import AutoCreator
     from live_mission.clock import FixedClock
     from live_mission.models import RegistrationRequest
-    from live_mission.registration import Claims
+    from live_mission.registration import Registrar
     from live_mission.store.dynamo import Table
     from live_mission.store.missions import MissionStore
     from live_mission.store.registrations import RegistrationStore
@@ -79,7 +79,7 @@ def _backfill(stack: object, sellers: list[str]) -> None:
     clock = FixedClock(START)
     missions, registrations = MissionStore(table), RegistrationStore(table, retry_shards=8)
     ads = TikTokAdsClient(stack.sandbox_url, lambda: "backfill")  # type: ignore[attr-defined]
-    claims = Claims(missions, registrations, StatisticsStore(table), ads, clock, SellerViewStore(table))
+    claims = Registrar(missions, registrations, StatisticsStore(table), ads, clock, SellerViewStore(table))
     creator = AutoCreator(missions, registrations, ads, clock)
     request = RegistrationRequest.model_validate(CLAIM)
 

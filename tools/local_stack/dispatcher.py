@@ -15,6 +15,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from moto.events.models import EventPattern
 
 from .aws import MotoServer
 from .clock import LocalClock
-from .lambda_service import LambdaService
+from .lambda_service import ACCOUNT, REGION, LambdaService
 from .template import Template
 
 DEFAULT_ASYNC_RETRIES = 2
@@ -62,7 +63,7 @@ class Schedule:
     function: str
     name: str
     period: timedelta
-    payload: dict[str, Any]
+    input: str  # the schedule's Input, with EventBridge Scheduler's context attributes still in it
 
     def fire_times(self, after: datetime, until: datetime) -> list[datetime]:
         """Every multiple of the period since the epoch in (after, until]."""
@@ -137,8 +138,7 @@ class Dispatcher:
                         raise ValueError(f"the local scheduler knows rate() only: {props['ScheduleExpression']}")
                     unit = match.group(2).rstrip("s") + "s"
                     period = timedelta(**{unit: int(match.group(1))})
-                    payload = json.loads(props["Input"]) if props.get("Input") else {}
-                    self.schedules.append(Schedule(function.name, event_name, period, payload))
+                    self.schedules.append(Schedule(function.name, event_name, period, props.get("Input") or "{}"))
 
     def _queue_url(self, destination_config: dict[str, Any] | None) -> str | None:
         """The SQS queue of an OnFailure destination, if the template gives one."""
@@ -271,9 +271,16 @@ class Dispatcher:
             self.drain()
             return fired
 
-    def _scheduled_event(self, schedule: Schedule, moment: datetime) -> dict[str, Any]:
-        # EventBridge Scheduler delivers the schedule's Input as the event itself.
-        return {**schedule.payload, "schedule": schedule.name, "time": moment.isoformat()}
+    def _scheduled_event(self, schedule: Schedule, moment: datetime) -> Any:
+        """EventBridge Scheduler delivers the schedule's Input as the event itself, its context attributes
+        filled in."""
+        attributes = {
+            "<aws.scheduler.scheduled-time>": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "<aws.scheduler.schedule-arn>": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{schedule.name}",
+            "<aws.scheduler.execution-id>": uuid.uuid4().hex,
+            "<aws.scheduler.attempt-number>": "1",
+        }
+        return json.loads(re.sub(r"<aws\.scheduler\.[a-z-]+>", lambda m: attributes.get(m[0], m[0]), schedule.input))
 
     def _pump_streams(self) -> int:
         """Reads each stream once, on from where it was read, and gives every event source mapping its own

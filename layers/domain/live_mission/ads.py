@@ -1,13 +1,10 @@
-"""The Ads platform port: what the service needs from TikTok API for Business and Shop Ads.
-
-The domain speaks only to this protocol; `tiktok_ads.TikTokAdsClient` is the HTTP adapter and tests
-may pass small in-memory fakes.
-"""
+"""What the Ads platform answers, as the domain sees it: its errors (by what they mean for a retry) and
+the shapes of its account facts and campaigns. The port itself is `ports.AdsPlatform`; the HTTP adapter is
+`tiktok_ads.TikTokAdsClient`."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,17 +21,19 @@ class AdsError(Exception):
         self.request_id = request_id
 
 
-class AdsNotReached(AdsError):
-    """The request never reached the platform (connection refused, the client's own rate limit)."""
+class AdsNotSent(AdsError):
+    """The request was never sent, or never reached the platform (connection refused, the fleet's own quota):
+    nothing was done, so trying again is always safe."""
 
 
-class AdsQuotaBusy(AdsNotReached):
+class AdsQuotaBusy(AdsNotSent):
     """The fleet's Ads quota had no call left within the caller's wait: nothing was sent. The platform is
     fine; the service is busy, for a window or two (ads_quota.py)."""
 
 
-class AdsUnreachable(AdsError):
-    """Sent, but no usable answer came back (read timeout, dropped connection): the outcome is unknown."""
+class AdsNoAnswer(AdsError):
+    """Sent, but no usable answer came back (read timeout, dropped connection): the platform may have done
+    it, so the outcome is unknown."""
 
     outcome_unknown = True
 
@@ -94,17 +93,3 @@ class AdsCampaign(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.operation_status == "ENABLE"
-
-
-class AdsPlatform(Protocol):
-    def seller_account(self, seller_id: str) -> SellerAdsAccount: ...
-
-    def advertiser_timezone(self, advertiser_id: str) -> str | None: ...
-
-    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]: ...
-
-    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None: ...
-
-    def create_live_campaign(self, request: dict[str, Any]) -> str: ...
-
-    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None: ...

@@ -27,7 +27,8 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+
+from .ports import QuotaLedger
 
 WINDOW_SECONDS = 2
 # No call starts in the last fifth of a second: sent then, it could reach the platform in the next second
@@ -39,13 +40,6 @@ EDGE_SECONDS = 0.2
 def granted(asked: int, leased_before: int, quota: int) -> int:
     """What of `asked` a lease gets: what of the quota was still free before it."""
     return max(0, min(asked, quota - leased_before))
-
-
-class QuotaLedger(Protocol):
-    def lease(self, window: int, calls_per_second: int, quota: int) -> int:
-        """Leases up to `calls_per_second` of the window's quota; the calls a second granted (0 when none
-        are left). What is granted in a window never adds up to more than `quota`."""
-        ...
 
 
 class AdsQuota:

@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from .errors import Forbidden, ServiceBusy, ServiceError, Unauthorized, ValidationFailed
 from .models import ErrorBody
 from .observability import logger
+from .ports import StorageBusy
 from .settings import load_settings
-from .store.dynamo import StorageBusy
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_JSON_DEPTH = 32  # the contract's bodies nest three levels; deeper is refused before it is parsed

@@ -20,17 +20,18 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .ads import AdsError, AdsPlatform
+from .ads import AdsError
 from .models import AutoCreationStatus, SafeId
 from .observability import logger
-from .ports import Registrations
+from .ports import AdsPlatform, Registrations
 from .records import CampaignRecord, CampaignReport, ReportToConfirm
 
 # Statuses that stop an auto-created campaign (A4); the seller may still restart it on the Ads side.
 STOPPING = frozenset({"AUTHORIZATION_CANCELED", "DISABLED", "DELETED"})
 WITHDRAWN = "LIVEROOM_WITHDRAWN"
-# The Ads platform's operation status for the statuses that have one.
+# The Ads platform's operation status for the statuses that have one: a report is recorded in these terms.
 _OPERATION_STATUS = {"ENABLED": "ENABLE", "DISABLED": "DISABLE", "DELETED": "DELETE"}
+STOPPED_AS_RECORDED = frozenset(_OPERATION_STATUS.get(status, status) for status in STOPPING)
 _UNSETTLED = (AutoCreationStatus.PENDING, AutoCreationStatus.RETRYING, AutoCreationStatus.FAILED)
 
 
@@ -97,18 +98,23 @@ class CampaignReports:
         ad accounts; else nobody's here."""
         registrations = self._registrations.of_seller(change.seller_id)
         unsettled = [
-            r for r in registrations if r.status in _UNSETTLED or r.outcome_unknown or r.switch_off == "PENDING"
+            r
+            for r in registrations
+            if r.auto_creation.status in _UNSETTLED
+            or r.auto_creation.outcome_unknown
+            or r.campaign.switch_off == "PENDING"
         ]
         found = self._ads.campaign(change.advertiser_id, change.campaign_id) if unsettled else None
         if unsettled:
             for registration in unsettled:
-                if found and registration.plan and found.campaign_name == registration.plan.campaign_name:
+                plan = registration.claim.plan
+                if found and plan and found.campaign_name == plan.campaign_name:
                     return self._registrations.mark_auto_created(
                         change.seller_id, change.campaign_id, registration.mission_id, change.advertiser_id
                     )
         if change.status != WITHDRAWN:
             return None
-        known = {a for r in registrations for a in r.account.advertiser_ids}
+        known = {a for r in registrations for a in r.claim.account.advertiser_ids}
         if not known:  # not registered anywhere yet: ask the Ads platform which accounts are theirs
             known = {a.advertiser_id for a in self._ads.seller_account(change.seller_id).ad_accounts}
         if change.advertiser_id not in known:

@@ -10,67 +10,26 @@ records before it, exactly once whatever is retried (store/statistics.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-from pydantic import ValidationError
-
-from .events import EventOut, EventPublisher, events_of_change
-from .observability import Metric, logger, metrics
-from .ports import Statistics
-from .records import RegistrationRecord
+from .events import EventOut, events_of_change
+from .observability import Metric, count, logger
+from .ports import EventPublisher, Statistics, StreamImages
+from .records import Change
 from .statistics import counts_of_change
-from .store.registrations import is_registration, registration_of
-
-_deserializer = TypeDeserializer()
-
-
-@dataclass(frozen=True)
-class Change:
-    sequence_number: str
-    before: RegistrationRecord | None
-    after: RegistrationRecord | None
-
-    @property
-    def mission_id(self) -> str:
-        registration = self.after or self.before
-        assert registration is not None
-        return registration.mission_id
-
-
-def change_of(record: Mapping[str, Any]) -> Change | None:
-    """A stream record of a registration as the change it is; None for any other item."""
-    dynamodb = record.get("dynamodb") or {}
-    if not is_registration(_plain(dynamodb.get("Keys"))):
-        return None
-    return Change(
-        str(dynamodb["SequenceNumber"]),
-        _registration(dynamodb.get("OldImage")),
-        _registration(dynamodb.get("NewImage")),
-    )
-
-
-def _registration(image: Mapping[str, Any] | None) -> RegistrationRecord | None:
-    if not image:
-        return None
-    item = _plain(image)
-    try:
-        return registration_of(item)
-    except ValidationError:
-        logger.exception("a registration image does not read as a registration", extra={"sk": item.get("sk")})
-        raise
-
-
-def _plain(image: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in (image or {}).items()}
 
 
 class ChangeFeed:
-    def __init__(self, publisher: EventPublisher, statistics: Statistics) -> None:
+    def __init__(self, publisher: EventPublisher, statistics: Statistics, images: StreamImages) -> None:
         self._publisher = publisher
         self._statistics = statistics
+        self._images = images
+
+    def handle_records(self, records: Sequence[Mapping[str, Any]], stream_shard: str) -> str | None:
+        """A batch of stream records of one shard: the registrations' changes among them relayed and counted."""
+        changes = [change for change in map(self._images.registration_change, records) if change is not None]
+        return self.handle(changes, stream_shard) if changes else None
 
     def handle(self, changes: list[Change], stream_shard: str) -> str | None:
         """Relays and counts a batch of one stream shard, in order; returns the sequence number of the first
@@ -89,7 +48,7 @@ class ChangeFeed:
                 accepted = [False] * len(outgoing)
             refused = [position for (position, _), ok in zip(outgoing, accepted, strict=True) if not ok]
             first_failed = min(refused, default=len(changes))
-            metrics.add_metric(name=Metric.EVENTS_PUBLISHED, unit="Count", value=sum(accepted))
+            count(Metric.EVENTS_PUBLISHED, sum(accepted))
         by_mission: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         for change in changes[:first_failed]:
             counts = counts_of_change(change.before, change.after)

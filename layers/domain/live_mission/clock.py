@@ -1,14 +1,11 @@
-"""The one place that knows the time."""
+"""The clocks behind the `ports.Clock` port: the one place that knows the time."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+from .ports import Clock
 
 
 class SystemClock:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from .ads import AdsCampaign
 from .models import AutoCreationStatus
+from .reasons import REASONS, STANDARD_REASON
 from .records import SellerFacts
 
 FIRST_RETRY_DELAY = timedelta(minutes=15)  # A8
@@ -18,34 +19,6 @@ LOOK_AGAIN_DELAY = timedelta(minutes=15)
 # While a campaign must be switched off after an opt-out, the service keeps trying (A10).
 SWITCH_OFF_RETRY_DELAY = timedelta(minutes=5)
 
-_CREATE_YOURSELF = "Please create a LIVE GMV Max campaign yourself in Seller Center -> Shop Ads."
-
-REASONS = {
-    AutoCreationStatus.PENDING: "Registered. Your LIVE GMV Max campaign is being created automatically.",
-    AutoCreationStatus.CREATED: "Your LIVE GMV Max campaign was created; it goes live at 08:00 tomorrow, "
-    "your ad account's time.",
-    AutoCreationStatus.SKIPPED_EXISTING_CAMPAIGN: "You already have an active LIVE GMV Max campaign, "
-    "so none was created.",
-    AutoCreationStatus.SKIPPED_WITHDRAWN: "Your LIVE room was withdrawn from LIVE GMV Max, so no campaign is created "
-    f"automatically. {_CREATE_YOURSELF}",
-    AutoCreationStatus.SKIPPED_STOPPED: "A campaign created for you earlier was stopped, so no campaign is created "
-    f"automatically. {_CREATE_YOURSELF}",
-    AutoCreationStatus.OPTED_OUT: "You opted out of the automatically created campaign.",
-    AutoCreationStatus.RETRYING: "The Ads platform did not answer; we will try again automatically today.",
-    AutoCreationStatus.FAILED: f"We could not create your campaign today. {_CREATE_YOURSELF}",
-}
-RETRYING_LAST_CHANCE = (
-    "The Ads platform did not answer; if it stays so until the end of your ad account's day, "
-    "please create a LIVE GMV Max campaign yourself."
-)
-FAILED_STILL_LOOKING = (
-    "We could not confirm today whether your campaign was created, because the Ads platform did not answer. "
-    "We keep checking and will update this; please don't create another campaign until then."
-)
-OPTED_OUT_SWITCHING_OFF = (
-    "You opted out of the automatically created campaign. We are switching it off on the Ads side and keep "
-    "trying until it is off; you don't need to do anything."
-)
 WOULD_CREATE = "A LIVE GMV Max campaign would be created for you, with the settings below."
 BLOCKED = "Clear every blocker first: no campaign can be created before you can claim the mission."
 
@@ -77,10 +50,10 @@ def outlook_of(facts: SellerFacts, campaigns: list[AdsCampaign]) -> Outlook:
     """A10, A3, A4, then A2: the first that holds decides; else a campaign would be created."""
     decided = facts.decision()
     if decided is not None:
-        return Outlook(False, decided, REASONS[decided])
+        return Outlook(False, decided, REASONS[STANDARD_REASON[decided]])
     if any(c.is_active for c in campaigns):
         status = AutoCreationStatus.SKIPPED_EXISTING_CAMPAIGN
-        return Outlook(False, status, REASONS[status])
+        return Outlook(False, status, REASONS[STANDARD_REASON[status]])
     return Outlook(True, None, WOULD_CREATE)
 
 

@@ -8,20 +8,16 @@ the same on every delivery of it, for consumers to de-duplicate.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import boto3
 from pydantic import Field
 
-from .clock import Clock
 from .models import AutoCreationStatus, Contract, Money, Registration, Timestamp
 from .records import RegistrationRecord
 
 SOURCE = "live-gmv-max-mission"
-MAX_ENTRIES_PER_CALL = 10  # PutEvents takes ten entries a call
 _EVENT_IDS = uuid.UUID("6f1c2a3e-8d54-4e0b-9f3a-2b7c1d9e4a61")
 
 _AUTO_CREATION_EVENTS = {
@@ -85,10 +81,10 @@ def events_of_change(before: RegistrationRecord | None, after: RegistrationRecor
     registration = after.view().model_dump()
     if before is None:
         found.append(_event("MissionRegistered", after, "registered", registration))
-    elif before.status is not after.status and after.status in _AUTO_CREATION_EVENTS:
-        found.append(_event(_AUTO_CREATION_EVENTS[after.status], after, after.status.value, registration))
-    if after.reward is not None and (before is None or before.reward is None):
-        reward = after.reward.model_dump()
+    elif (status := after.auto_creation.status) is not before.auto_creation.status and status in _AUTO_CREATION_EVENTS:
+        found.append(_event(_AUTO_CREATION_EVENTS[status], after, status.value, registration))
+    if after.reward.reward is not None and (before is None or before.reward.reward is None):
+        reward = after.reward.reward.model_dump()
         found.append(_event("RewardGranted", after, "granted", {"seller_id": after.seller_id, **reward}))
     return found
 
@@ -99,38 +95,7 @@ def _event(detail_type: str, registration: RegistrationRecord, occasion: str, fi
         {
             **fields,
             "event_id": event_id(detail_type, registration.mission_id, registration.seller_id, occasion),
-            "correlation_id": registration.correlation_id,
+            "correlation_id": registration.claim.correlation_id,
         }
     )
     return EventOut(detail_type, detail.model_dump(mode="json"))
-
-
-class EventPublisher(Protocol):
-    def publish(self, events: list[EventOut]) -> list[bool]: ...
-
-
-class EventBridgePublisher:
-    def __init__(self, bus_name: str, clock: Clock, client: Any = None) -> None:
-        self._bus_name = bus_name
-        self._clock = clock
-        self._client = client or boto3.client("events")
-
-    def publish(self, events: list[EventOut]) -> list[bool]:
-        """Puts the events on the bus; says, for each, whether EventBridge accepted it. A refused call
-        raises (the relay's batch is retried from the first event not out)."""
-        accepted: list[bool] = []
-        for start in range(0, len(events), MAX_ENTRIES_PER_CALL):
-            chunk = events[start : start + MAX_ENTRIES_PER_CALL]
-            entries: Any = [
-                {
-                    "Source": SOURCE,
-                    "DetailType": event.detail_type,
-                    "Detail": json.dumps(event.detail, default=str),
-                    "EventBusName": self._bus_name,
-                    "Time": self._clock.now(),
-                }
-                for event in chunk
-            ]
-            response = self._client.put_events(Entries=entries)
-            accepted.extend(not result.get("ErrorCode") for result in response.get("Entries", []))
-        return accepted

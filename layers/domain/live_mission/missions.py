@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .clock import Clock
 from .errors import MissionNotFound
 from .models import Mission, MissionDefinition
-from .ports import Missions
+from .ports import Clock, Missions
 
 
 def registration_is_open(mission: Mission, now: datetime) -> bool:

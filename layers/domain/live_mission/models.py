@@ -152,6 +152,22 @@ class AutoCreationStatus(StrEnum):
     OPTED_OUT = "OPTED_OUT"
 
 
+class ReasonCode(StrEnum):
+    """Why auto-creation is where it is, as a code (its words for the seller: reasons.REASONS)."""
+
+    REGISTERED = "REGISTERED"  # PENDING: being created
+    CREATED = "CREATED"
+    EXISTING_CAMPAIGN = "EXISTING_CAMPAIGN"  # A2
+    ROOM_WITHDRAWN = "ROOM_WITHDRAWN"  # A3
+    CAMPAIGN_STOPPED = "CAMPAIGN_STOPPED"  # A4
+    OPTED_OUT = "OPTED_OUT"  # A10
+    SWITCHING_OFF = "SWITCHING_OFF"  # A10: opted out, the campaign not yet confirmed off
+    ADS_PLATFORM_FAILED = "ADS_PLATFORM_FAILED"  # A8: retried later today
+    LAST_CHANCE_TODAY = "LAST_CHANCE_TODAY"  # A8: no retry fits before the local day ends
+    NOT_CREATED_TODAY = "NOT_CREATED_TODAY"  # A8: given up at the end of the local day
+    STILL_LOOKING = "STILL_LOOKING"  # A8: a create's outcome is unknown; looking until the platform answers
+
+
 class CampaignOrigin(StrEnum):
     AUTO = "AUTO"
     MANUAL = "MANUAL"
@@ -212,6 +228,7 @@ SwitchOff = Literal["PENDING", "DONE"]
 class AutoCreation(Contract):
     status: AutoCreationStatus
     reason: str
+    reason_code: ReasonCode = Field(description="why, as a code (docs/contract.md lists them)")
     attempts: int
     next_attempt_at: Timestamp | None = None
     campaign: Campaign | None = None

@@ -1,18 +1,23 @@
-"""What the domain needs from storage, as Protocols: the DynamoDB repositories in `store/` implement
-them, and unit tests pass small in-memory fakes (tests/unit/fakes.py)."""
+"""Every port the domain depends on, as Protocols, in one place: storage (the DynamoDB repositories in
+`store/`), the Ads platform (`tiktok_ads.py`), the bus (`eventbridge.py`), the table's stream, the quota's
+ledger and the clock. The wiring builds the adapters; unit tests pass small in-memory fakes
+(tests/unit/fakes.py) held to the adapters' behaviour by tests/integration."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .ads import AdsCampaign, SellerAdsAccount
 from .models import Mission
 from .records import (
     ActivityVersion,
     CampaignRecord,
     CampaignReport,
+    Change,
     FinalPass,
     RegistrationRecord,
     ReportToConfirm,
@@ -21,11 +26,29 @@ from .records import (
     SellerView,
 )
 
+if TYPE_CHECKING:
+    from .events import EventOut
+
 Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
 Guard = Literal["lease", "status", "reward_state"]
 
 
-class Missions(Protocol):
+class StorageBusy(Exception):
+    """Storage kept refusing (throttling, conflicts, internal errors) after its retries: nothing was decided,
+    so trying again later is always safe. A seller meets it as 503 with Retry-After."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Benchmarks(Protocol):
+    """O1: the achieved ROI of similar authors, by industry, for a country and timing."""
+
+    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]: ...
+
+
+class Missions(Benchmarks, Protocol):
     def put(self, mission: Mission) -> bool: ...
 
     def get(self, mission_id: str) -> Mission | None: ...
@@ -43,8 +66,6 @@ class Missions(Protocol):
     def put_benchmark(
         self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
     ) -> None: ...
-
-    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]: ...
 
 
 class Registrations(Protocol):
@@ -124,3 +145,40 @@ class Statistics(Protocol):
 
 class SellerViews(Protocol):
     def of(self, mission_id: str, seller_id: str) -> SellerView: ...
+
+
+class AdsPlatform(Protocol):
+    """What the service needs from TikTok API for Business and Shop Ads (ads.py has its shapes and errors)."""
+
+    def seller_account(self, seller_id: str) -> SellerAdsAccount: ...
+
+    def advertiser_timezone(self, advertiser_id: str) -> str | None: ...
+
+    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]: ...
+
+    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None: ...
+
+    def create_live_campaign(self, request: dict[str, Any]) -> str: ...
+
+    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: list[EventOut]) -> list[bool]:
+        """Puts the events on the bus; says, for each, whether it was accepted. A refused call raises."""
+        ...
+
+
+class StreamImages(Protocol):
+    """The table's stream records, read as what they are: a registration's change, or whose item changed."""
+
+    def registration_change(self, record: Mapping[str, Any]) -> Change | None: ...
+
+    def seller_of(self, record: Mapping[str, Any]) -> str: ...
+
+
+class QuotaLedger(Protocol):
+    def lease(self, window: int, calls_per_second: int, quota: int) -> int:
+        """Leases up to `calls_per_second` of the window's quota; the calls a second granted (0 when none
+        are left). What is granted in a window never adds up to more than `quota`."""
+        ...

@@ -163,7 +163,7 @@ def progress_of(mission: Mission, registration: RegistrationRecord, activity: Se
     return Progress(
         mission_id=mission.mission_id,
         requirements=requirements,
-        reward=reward_progress(requirements, registration.reward),
+        reward=reward_progress(requirements, registration.reward.reward),
         counted_until=grace_ends_at(mission),
     )
 

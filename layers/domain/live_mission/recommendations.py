@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
 from .campaign_settings import DEFAULT_ROAS_BID
-from .clock import Clock
 from .models import Cohort, Contract, Mission, RoiRecommendation, Timestamp
+from .ports import Benchmarks, Clock, Missions
 
 Timing = Literal["normal", "campaign"]
 MINIMUM_COHORT = 20
@@ -45,10 +45,6 @@ class BenchmarkUpload(Contract):
     """What an operator loads: the achieved ROI of similar authors."""
 
     author_rois: list[AuthorRoi] = Field(min_length=1, max_length=2000)
-
-
-class Benchmarks(Protocol):
-    def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]: ...
 
 
 def timing_at(mission: Mission, moment: datetime) -> Timing:
@@ -91,7 +87,7 @@ class BenchmarkSaved(Contract):
 
 
 def save_benchmark(
-    benchmarks: BenchmarkStore,
+    benchmarks: Missions,
     clock: Clock,
     country: str,
     industry: str,
@@ -104,9 +100,3 @@ def save_benchmark(
     return BenchmarkSaved(
         country=country, industry=industry, timing=timing, authors=len(upload.author_rois), updated_at=at, updated_by=by
     )
-
-
-class BenchmarkStore(Benchmarks, Protocol):
-    def put_benchmark(
-        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
-    ) -> None: ...

@@ -1,9 +1,10 @@
 """What the service keeps, as pydantic models: the repositories take and return these, and only they
 know the storage keys. Times are aware datetimes; money is Decimal."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,15 +12,18 @@ from .models import (
     AutoCreation,
     AutoCreationStatus,
     Campaign,
+    CampaignOrigin,
     CampaignPlan,
     Consent,
     Mission,
+    ReasonCode,
     Registration,
     Reward,
     SwitchOff,
 )
+from .reasons import REASONS
 
-RewardState = Literal["NOT_YET", "HELD", "GRANTED"]
+RewardStatus = Literal["NOT_YET", "HELD", "GRANTED"]
 
 
 class Record(BaseModel):
@@ -103,21 +107,42 @@ class CampaignReport(Record):
     changed_at: datetime
 
 
-class RegistrationRecord(Record):
-    """A seller's claim of a mission: the aggregate the claim, auto-creation and the reward write."""
+class ConsentGiven(Record):
+    """What the seller agreed to when claiming (R2). The plan they consented to is the claim's own plan
+    (`Claim.plan`), kept once: `campaign_planned` says whether a campaign was part of what they were shown."""
 
-    mission_id: str
-    seller_id: str
+    terms_version: str
+    authorized_live_gmv_max: bool
+    consented_at: datetime
+    preview_id: str | None = None
+    campaign_planned: bool = False
+    differs_from_preview: list[str] = Field(default_factory=list)
+
+
+class Claim(Record):
+    """What the seller's claim fixed (R2, R5, A6, A8); nothing changes it afterwards."""
+
     registered_at: datetime
-    correlation_id: str = ""
+    correlation_id: str = ""  # the claim's request id: one id follows the seller from claim to voucher
     advertiser_id: str
-    timezone: str | None = None
+    timezone: str | None = None  # decided once, so that the start (A6) and the retry day (A8) agree
     account: AccountSnapshot
-    consent: Consent
-    plan: CampaignPlan | None = None  # fixed at the claim: every attempt creates exactly this (A6)
-    # auto-creation (A1-A10)
-    status: AutoCreationStatus
-    reason: str
+    consent: ConsentGiven
+    plan: CampaignPlan | None = None  # every attempt creates exactly this (A6)
+
+    def consent_view(self) -> Consent:
+        return Consent(
+            **self.consent.model_dump(exclude={"campaign_planned"}),
+            campaign=self.plan if self.consent.campaign_planned else None,
+        )
+
+
+class AutoCreationState(Record):
+    """Auto-creation's state machine (A1-A10): the status and why, the attempts and when work is due, and
+    the lease an attempt holds while it works."""
+
+    status: AutoCreationStatus  # never left out of the item: the opt-out's guard compares it
+    reason: ReasonCode = ReasonCode.REGISTERED
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_attempt_at: datetime | None = None
@@ -126,38 +151,94 @@ class RegistrationRecord(Record):
     # An attempt holds the registration until then; its outcome clears it, so a lease left behind shows an
     # attempt that crashed (it may have created: A5).
     lease_until: datetime | None = None
-    lease_token: str | None = None  # whose lease it is: a retried claim knows its own
+    lease_token: str | None = None  # whose lease it is: a retried write knows its own
     outcome_unknown: bool = False  # a create may have succeeded unseen: look before anything else (A5)
-    campaign: Campaign | None = None
-    campaign_report: CampaignReport | None = None
+
+
+class KnownCampaign(Record):
+    """The campaign a registration is about: the one auto-created for it (its settings are the claim's plan),
+    or a seller's own active one found instead (A2)."""
+
+    campaign_id: str
+    origin: CampaignOrigin
+    status: str
+    advertiser_id: str | None = None
+    campaign_name: str | None = None
+
+
+class CampaignState(Record):
+    """The campaign's side of a registration (A2, A5, A10): which one, what the Ads platform last reported of
+    it, and its switch-off after an opt-out."""
+
+    known: KnownCampaign | None = None
+    report: CampaignReport | None = None
     switch_off: SwitchOff | None = None  # A10: the campaign is being switched off, or has been
     switch_off_after: datetime | None = None  # an attempt dropped by the opt-out may create until then
-    # rewards (W3)
-    reward_state: RewardState = "NOT_YET"
+
+
+class RewardState(Record):
+    """The reward's state machine (W2, W3): not yet, held for want of ad spend, or granted (once)."""
+
+    state: RewardStatus  # never left out of the item: the grant's guard compares it
     reward: Reward | None = None
 
-    def effective_campaign(self) -> Campaign | None:
-        """The campaign with the latest status reported for it."""
-        report = self.campaign_report
-        if self.campaign is not None and report is not None and report.campaign_id == self.campaign.campaign_id:
-            return self.campaign.model_copy(update={"status": report.status})
-        return self.campaign
+
+class RegistrationRecord(Record):
+    """A seller's claim of a mission: the aggregate that the claim, auto-creation and the reward write, each
+    its own part."""
+
+    mission_id: str
+    seller_id: str
+    claim: Claim
+    auto_creation: AutoCreationState
+    campaign: CampaignState = Field(default_factory=CampaignState)
+    reward: RewardState = Field(default_factory=lambda: RewardState(state="NOT_YET"))
+
+    def changed(
+        self,
+        *,
+        auto_creation: dict[str, Any] | None = None,
+        campaign: dict[str, Any] | None = None,
+        reward: dict[str, Any] | None = None,
+    ) -> Self:
+        """A copy with some fields of some parts changed."""
+        parts = {"auto_creation": auto_creation, "campaign": campaign, "reward": reward}
+        return self.model_copy(
+            update={name: getattr(self, name).model_copy(update=fields) for name, fields in parts.items() if fields}
+        )
+
+    def campaign_shown(self) -> Campaign | None:
+        """The registration's campaign as the seller sees it: an auto-created one with the plan's settings, and
+        the latest status the Ads platform reported for it."""
+        known, plan = self.campaign.known, self.claim.plan
+        if known is None:
+            return None
+        if known.origin is CampaignOrigin.AUTO and plan is not None:
+            shown = Campaign.auto_created(plan, known.campaign_id, known.status)
+        else:
+            shown = Campaign(**known.model_dump())
+        report = self.campaign.report
+        if report is not None and report.campaign_id == known.campaign_id:
+            shown = shown.model_copy(update={"status": report.status})
+        return shown
 
     def view(self) -> Registration:
         """The public registration (docs/contract.md)."""
+        state = self.auto_creation
         return Registration(
             mission_id=self.mission_id,
             seller_id=self.seller_id,
-            registered_at=self.registered_at,
-            advertiser_id=self.advertiser_id,
-            consent=self.consent,
+            registered_at=self.claim.registered_at,
+            advertiser_id=self.claim.advertiser_id,
+            consent=self.claim.consent_view(),
             auto_creation=AutoCreation(
-                status=self.status,
-                reason=self.reason,
-                attempts=self.attempts,
-                next_attempt_at=self.next_attempt_at,
-                campaign=self.effective_campaign(),
-                campaign_switch_off=self.switch_off,
+                status=state.status,
+                reason=REASONS[state.reason],
+                reason_code=state.reason,
+                attempts=state.attempts,
+                next_attempt_at=state.next_attempt_at,
+                campaign=self.campaign_shown(),
+                campaign_switch_off=self.campaign.switch_off,
             ),
         )
 
@@ -211,3 +292,18 @@ class FinalPass(Record):
     mission: Mission
     reached: dict[int, dict[str, Any]] = Field(default_factory=dict)
     done: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change of a registration, as the table's stream tells it (None: absent before or after)."""
+
+    sequence_number: str
+    before: RegistrationRecord | None
+    after: RegistrationRecord | None
+
+    @property
+    def mission_id(self) -> str:
+        registration = self.after or self.before
+        assert registration is not None
+        return registration.mission_id

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .ads import AdsCampaign, AdsError, AdsPlatform, AdsQuotaBusy, SellerAdsAccount
+from .ads import AdsCampaign, AdsError, AdsQuotaBusy, SellerAdsAccount
 from .ads_quota import WINDOW_SECONDS
 from .campaign_settings import budget_derivation, plan_campaign, promotion_day_max
-from .clock import Clock
 from .consent import differences, preview_id, read_preview_id, shown
-from .decisions import BLOCKED, REASONS, Outlook, outlook_of, serving_store
+from .decisions import BLOCKED, Outlook, outlook_of, serving_store
 from .eligibility import advertising_account, eligibility_of
 from .errors import (
     AdsPlatformUnavailable,
@@ -29,7 +28,6 @@ from .models import (
     AutoCreationStatus,
     CampaignPlan,
     CampaignPreview,
-    Consent,
     Eligibility,
     Mission,
     PreviewAutoCreation,
@@ -38,10 +36,10 @@ from .models import (
     RoiRecommendation,
     Spend,
 )
-from .observability import Metric, logger, metrics
-from .ports import Missions, Registrations, SellerViews, Statistics
+from .observability import Metric, correlation_id, count, logger
+from .ports import AdsPlatform, Clock, Missions, Registrations, SellerViews, Statistics
 from .recommendations import recommend, timing_at
-from .records import AccountSnapshot, RegistrationRecord, SellerFacts
+from .records import AccountSnapshot, AutoCreationState, Claim, ConsentGiven, RegistrationRecord, SellerFacts
 
 # A registration whose trigger is lost is still picked up by the retry sweep (A1).
 SAFETY_NET = timedelta(minutes=5)
@@ -63,7 +61,9 @@ class Assessment:
     plan: CampaignPlan | None = None
 
 
-class Claims:
+class Registrar:
+    """Registers sellers for missions: eligibility, the preview of what a claim would lead to, the claim."""
+
     def __init__(
         self,
         missions: Missions,
@@ -138,7 +138,7 @@ class Claims:
             if winner is None:  # deleted in between: cannot happen, the service never deletes one
                 raise AssertionError("a registration vanished")
             return winner.view(), False
-        metrics.add_metric(name=Metric.REGISTRATIONS, unit="Count", value=1)
+        count(Metric.REGISTRATIONS)
         logger.info("registered", extra={"mission_id": mission_id, "seller_id": seller_id})
         return record.view(), True
 
@@ -148,7 +148,7 @@ class Claims:
         mission = mission_or_not_found(self._missions, mission_id)
         registered = self._registrations.get(mission_id, seller_id)
         if registered:
-            country, industry = registered.account.country, registered.account.industry
+            country, industry = registered.claim.account.country, registered.claim.account.industry
         else:
             account = self._account(seller_id)
             country, industry = account.country, account.industry
@@ -205,31 +205,34 @@ class Claims:
         return RegistrationRecord(
             mission_id=mission.mission_id,
             seller_id=seller_id,
-            registered_at=now,
-            # One correlation id follows the registration through its events, attempts and reward.
-            correlation_id=logger.get_correlation_id() or "",
-            advertiser_id=found.advertiser_id,
-            timezone=found.timezone,
-            account=found.snapshot,
-            consent=Consent(
-                terms_version=request.terms_version,
-                authorized_live_gmv_max=request.authorize_live_gmv_max,
-                consented_at=now,
-                preview_id=request.preview_id,
-                campaign=found.plan if found.outlook.would_create else None,
-                differs_from_preview=differences(shown_then, shown_now) if shown_then is not None else [],
+            claim=Claim(
+                registered_at=now,
+                # One correlation id follows the registration through its events, attempts and reward.
+                correlation_id=correlation_id(),
+                advertiser_id=found.advertiser_id,
+                timezone=found.timezone,
+                account=found.snapshot,
+                consent=ConsentGiven(
+                    terms_version=request.terms_version,
+                    authorized_live_gmv_max=request.authorize_live_gmv_max,
+                    consented_at=now,
+                    preview_id=request.preview_id,
+                    campaign_planned=found.outlook.would_create and found.plan is not None,
+                    differs_from_preview=differences(shown_then, shown_now) if shown_then is not None else [],
+                ),
+                plan=found.plan,
             ),
-            plan=found.plan,
-            status=AutoCreationStatus.PENDING,
-            reason=REASONS[AutoCreationStatus.PENDING],
-            # A8: retries run until the advertiser's local day of registration ends.
-            retry_deadline=end_of_local_day(now, advertiser_zone(found.timezone)),
-            due_at=now + SAFETY_NET,
+            auto_creation=AutoCreationState(
+                status=AutoCreationStatus.PENDING,
+                # A8: retries run until the advertiser's local day of registration ends.
+                retry_deadline=end_of_local_day(now, advertiser_zone(found.timezone)),
+                due_at=now + SAFETY_NET,
+            ),
         )
 
     def _count_blocked(self, mission_id: str, seller_id: str, eligibility: Eligibility) -> None:
         for blocker in eligibility.blockers:
-            metrics.add_metric(name=Metric.blocked(blocker.code), unit="Count", value=1)
+            count(Metric.BLOCKED, by=blocker.code)
         try:
             self._statistics.count_blocked(mission_id, seller_id, [b.code for b in eligibility.blockers])
         except Exception:  # noqa: BLE001 - telemetry for operators must never change the seller's answer

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .clock import Clock
 from .models import Mission, Reward, RewardHistory
-from .observability import Metric, follow, logger, metrics
-from .ports import Activity, Missions, Registrations
+from .observability import Metric, count, follow, logger
+from .ports import Activity, Clock, Missions, Registrations, StreamImages
 from .progress import activity_for, grace_ends_at, progress_of
 from .records import RegistrationRecord
 
@@ -30,19 +30,51 @@ def voucher_code() -> str:
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
+class ActivityBatch:
+    """One stream batch of changed activity: each seller in it evaluated once, and each mission read once for
+    all of them. The stream delivers a batch after all of it was written, so a seller's first evaluation
+    already reads every change of theirs the batch holds; what is read lives as long as the batch."""
+
+    def __init__(self, evaluator: RewardEvaluator, images: StreamImages) -> None:
+        self._evaluator = evaluator
+        self._images = images
+        self._evaluated: set[str] = set()
+        self._missions: dict[str, Mission] = {}
+
+    def evaluate(self, record: Mapping[str, Any]) -> None:
+        seller_id = self._images.seller_of(record)
+        if seller_id not in self._evaluated:
+            self._evaluator.evaluate_seller(seller_id, self._missions)
+            self._evaluated.add(seller_id)
+
+
 class RewardEvaluator:
-    def __init__(self, missions: Missions, registrations: Registrations, activity: Activity, clock: Clock) -> None:
+    def __init__(
+        self,
+        missions: Missions,
+        registrations: Registrations,
+        activity: Activity,
+        clock: Clock,
+        images: StreamImages | None = None,
+    ) -> None:
         self._missions = missions
         self._registrations = registrations
         self._activity = activity
         self._clock = clock
+        self._images = images
+
+    def batch(self) -> ActivityBatch:
+        """A new stream batch of changed activity."""
+        if self._images is None:
+            raise RuntimeError("this evaluator reads no stream")
+        return ActivityBatch(self, self._images)
 
     def evaluate_seller(self, seller_id: str, missions_read: dict[str, Mission] | None = None) -> int:
         """After a seller's activity changed: each of their missions not yet rewarded and still counting data
         (W3). Cost grows with this seller's registrations, not with all sellers. `missions_read` keeps the
         missions read for one stream batch, so its sellers share one read of each."""
         now = self._clock.now()
-        registrations = [r for r in self._registrations.of_seller(seller_id) if r.reward is None]
+        registrations = [r for r in self._registrations.of_seller(seller_id) if r.reward.reward is None]
         missions = missions_read if missions_read is not None else {}
         unread = {r.mission_id for r in registrations} - missions.keys()
         if unread:
@@ -84,14 +116,14 @@ class RewardEvaluator:
 
     def evaluate(self, mission: Mission, registration: RegistrationRecord) -> bool:
         """Grants the reward when every requirement holds; True if this call granted it."""
-        if registration.reward_state == "GRANTED":
+        if registration.reward.state == "GRANTED":
             return False
-        follow(registration)
+        follow(registration.mission_id, registration.seller_id, registration.claim.correlation_id)
         progress = progress_of(mission, registration, activity_for(self._activity, mission, registration.seller_id))
         if all(r.met for r in progress.requirements):
             return self._grant(mission, registration)
-        if progress.reward.status != registration.reward_state:
-            updated = registration.model_copy(update={"reward_state": progress.reward.status})
+        if progress.reward.status != registration.reward.state:
+            updated = registration.changed(reward={"state": progress.reward.status})
             self._registrations.save(registration, updated, guard="reward_state")
         return False
 
@@ -105,14 +137,14 @@ class RewardEvaluator:
             voucher_code=voucher_code(),
             granted_at=self._clock.now(),
         )
-        granted = registration.model_copy(update={"reward_state": "GRANTED", "reward": reward})
+        granted = registration.changed(reward={"state": "GRANTED", "reward": reward})
         if not self._registrations.save(registration, granted, guard="reward_state"):
             return False  # W3: another evaluation got there first; exactly once
-        metrics.add_metric(name=Metric.REWARDS_GRANTED, unit="Count", value=1)
+        count(Metric.REWARDS_GRANTED)
         return True
 
 
 def reward_history(registrations: Registrations, seller_id: str) -> RewardHistory:
     """W5: every mission's reward, newest first."""
-    rewards = [r.reward for r in registrations.of_seller(seller_id) if r.reward is not None]
+    rewards = [r.reward.reward for r in registrations.of_seller(seller_id) if r.reward.reward is not None]
     return RewardHistory(rewards=sorted(rewards, key=lambda r: (r.granted_at, r.reward_id), reverse=True))

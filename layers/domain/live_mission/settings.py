@@ -31,6 +31,7 @@ class ServiceSettings(BaseModel):
     ads_max_wait_seconds: float = Field(default=3.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
     retry_shards: int = Field(default=8, alias="RETRY_SHARDS", ge=1, le=64)
     auto_creation_function: str = Field(default="", alias="AUTO_CREATION_FUNCTION")
+    function_name: str = Field(default="", alias="AWS_LAMBDA_FUNCTION_NAME")  # the function's own, set by Lambda
     operator_principal_arns: frozenset[str] = Field(default=frozenset(), alias="OPERATOR_PRINCIPAL_ARNS")
     clock_file: str = Field(default="", alias="SERVICE_CLOCK_FILE")
 

@@ -26,15 +26,15 @@ def counts_of_change(before: RegistrationRecord | None, after: RegistrationRecor
     counts: Counter[str] = Counter()
     if before is None and after is not None:
         counts["registrations"] += 1
-        counts[f"status_{after.status.value}"] += 1
-        counts[f"reward_{after.reward_state}"] += 1
+        counts[f"status_{after.auto_creation.status.value}"] += 1
+        counts[f"reward_{after.reward.state}"] += 1
     elif before is not None and after is not None:
-        if before.status is not after.status:
-            counts[f"status_{before.status.value}"] -= 1
-            counts[f"status_{after.status.value}"] += 1
-        if before.reward_state != after.reward_state:
-            counts[f"reward_{before.reward_state}"] -= 1
-            counts[f"reward_{after.reward_state}"] += 1
+        if before.auto_creation.status is not after.auto_creation.status:
+            counts[f"status_{before.auto_creation.status.value}"] -= 1
+            counts[f"status_{after.auto_creation.status.value}"] += 1
+        if before.reward.state != after.reward.state:
+            counts[f"reward_{before.reward.state}"] -= 1
+            counts[f"reward_{after.reward.state}"] += 1
     return counts
 
 

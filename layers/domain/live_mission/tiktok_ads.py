@@ -18,16 +18,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from .ads import (
     AdsCampaign,
     AdsError,
-    AdsNotReached,
+    AdsNoAnswer,
+    AdsNotSent,
     AdsQuotaBusy,
     AdsRejected,
     AdsThrottled,
     AdsTransientError,
-    AdsUnreachable,
     SellerAdsAccount,
 )
 from .ads_quota import AdsQuota
-from .observability import Metric, metrics
+from .observability import Metric, count
 
 API_PREFIX = "/open_api/v1.3"
 THROTTLED_CODES = frozenset({40016, 40100, 40133})
@@ -123,11 +123,11 @@ class TikTokAdsClient:
                 )
             return self._exchange(method, path, query=query, body=body)
         except AdsError as error:
-            metrics.add_metric(name=Metric.ads_error(type(error)), unit=MetricUnit.Count, value=1)
+            count(Metric.ADS_ERROR, by=type(error).__name__)
             raise
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            metrics.add_metric(name=Metric.ADS_LATENCY, unit=MetricUnit.Milliseconds, value=elapsed_ms)
+            count(Metric.ADS_LATENCY, elapsed_ms, unit=MetricUnit.Milliseconds)
 
     def _exchange(
         self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
@@ -145,15 +145,15 @@ class TikTokAdsClient:
                 retries=False,
             )
         except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as error:
-            raise AdsNotReached(f"{path}: {type(error).__name__}") from error
+            raise AdsNotSent(f"{path}: {type(error).__name__}") from error
         except urllib3.exceptions.HTTPError as error:
-            raise AdsUnreachable(f"{path}: {type(error).__name__}") from error
+            raise AdsNoAnswer(f"{path}: {type(error).__name__}") from error
         try:
             envelope = json.loads(response.data or b"{}")
         except ValueError as error:
-            raise AdsUnreachable(f"{path}: HTTP {response.status} without a JSON envelope") from error
+            raise AdsNoAnswer(f"{path}: HTTP {response.status} without a JSON envelope") from error
         if not isinstance(envelope, dict) or "code" not in envelope:
-            raise AdsUnreachable(f"{path}: HTTP {response.status} without an envelope code")
+            raise AdsNoAnswer(f"{path}: HTTP {response.status} without an envelope code")
         code = int(envelope["code"])
         if code == 0:
             data = envelope.get("data")

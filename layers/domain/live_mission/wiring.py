@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from .auto_creation import AutoCreator
     from .campaign_lifecycle import CampaignReports
     from .change_feed import ChangeFeed
-    from .clock import Clock
-    from .registration import Claims
+    from .ports import Clock
+    from .registration import Registrar
     from .rewards import RewardEvaluator
     from .store.activity import ActivityStore
     from .store.dynamo import Table
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .store.registrations import RegistrationStore
     from .store.seller_views import SellerViewStore
     from .store.statistics import StatisticsStore
+    from .store.stream import StreamImagesOfTheTable
     from .tiktok_ads import TikTokAdsClient
 
 ACCESS_TOKEN_CACHE_SECONDS = 300
@@ -114,10 +115,10 @@ def ads() -> TikTokAdsClient:
 
 
 @per_container
-def claims() -> Claims:
-    from .registration import Claims
+def registrar() -> Registrar:
+    from .registration import Registrar
 
-    return Claims(missions(), registrations(), statistics(), ads(), clock(), seller_views())
+    return Registrar(missions(), registrations(), statistics(), ads(), clock(), seller_views())
 
 
 @per_container
@@ -138,7 +139,7 @@ def auto_creator() -> AutoCreator:
 def reward_evaluator() -> RewardEvaluator:
     from .rewards import RewardEvaluator
 
-    return RewardEvaluator(missions(), registrations(), activity(), clock())
+    return RewardEvaluator(missions(), registrations(), activity(), clock(), stream_images())
 
 
 @per_container
@@ -149,11 +150,18 @@ def campaign_reports() -> CampaignReports:
 
 
 @per_container
+def stream_images() -> StreamImagesOfTheTable:
+    from .store.stream import StreamImagesOfTheTable
+
+    return StreamImagesOfTheTable()
+
+
+@per_container
 def change_feed() -> ChangeFeed:
     from .change_feed import ChangeFeed
-    from .events import EventBridgePublisher
+    from .eventbridge import EventBridgePublisher
 
-    return ChangeFeed(EventBridgePublisher(load_settings().event_bus_name, clock()), statistics())
+    return ChangeFeed(EventBridgePublisher(load_settings().event_bus_name, clock()), statistics(), stream_images())
 
 
 @per_container
@@ -176,6 +184,12 @@ def sweeps() -> Callable[[int], None]:
     """Starts the retry sweep of one index shard: an asynchronous invocation of auto-creation."""
     function, start = load_settings().auto_creation_function, start_async()
     return lambda shard: start(function, {"retry_shard": shard})
+
+
+def final_passes() -> Callable[[dict[str, Any]], None]:
+    """Starts one shard's final reward pass: an asynchronous invocation of the function itself."""
+    function, start = load_settings().function_name, start_async()
+    return lambda request: start(function, request)
 
 
 def new_container() -> None:

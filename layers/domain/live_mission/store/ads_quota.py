@@ -10,7 +10,8 @@ only counts calls nobody sends: wasted, never over the quota. Items expire by TT
 from __future__ import annotations
 
 from ..ads_quota import WINDOW_SECONDS, granted
-from .dynamo import StorageBusy, Table, Update
+from ..ports import StorageBusy
+from .dynamo import Table, Update
 
 KEPT_SECONDS = 24 * 3600
 

@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from ..models import utc_iso
+from ..ports import StorageBusy
 
 T = TypeVar("T")
 ReturnValues = Literal["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]
@@ -51,10 +52,6 @@ _BUSY_CODES = frozenset(
 )
 # Bounded retries on the request path: a seller waits seconds at most, then gets 503 and tries again.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
-
-
-class StorageBusy(Exception):
-    """DynamoDB kept refusing (throttling, conflicts, internal errors) after the retries."""
 
 
 def _code(error: ClientError) -> str:
@@ -229,17 +226,31 @@ def _at(item: dict[str, Any], path: str) -> Any:
     return value
 
 
-def diff(before: dict[str, Any], after: dict[str, Any], *, keep: Iterable[str] = ()) -> Update:
-    """The update that turns item `before` into item `after`, top-level attribute by attribute: only
-    what changed is written, so writers of other attributes are never overwritten."""
+def diff(
+    before: dict[str, Any], after: dict[str, Any], *, keep: Iterable[str] = (), within: Iterable[str] = ()
+) -> Update:
+    """The update that turns item `before` into item `after`, attribute by attribute (and, for the maps named
+    in `within`, field by field inside them): only what changed is written, so writers of other attributes
+    and fields are never overwritten."""
     update = Update()
+    _diff_into(update, before, after, prefix="", keep=set(keep), within=set(within))
+    return update
+
+
+def _diff_into(
+    update: Update, before: dict[str, Any], after: dict[str, Any], *, prefix: str, keep: set[str], within: set[str]
+) -> None:
     for name, value in after.items():
-        if name not in keep and before.get(name) != value:
-            update.set(name, value)
+        old = before.get(name)
+        if name in keep or old == value:
+            continue
+        if name in within and isinstance(old, dict) and isinstance(value, dict):
+            _diff_into(update, old, value, prefix=f"{prefix}{name}.", keep=set(), within=set())
+        else:
+            update.set(f"{prefix}{name}", value)
     for name in before:
         if name not in after and name not in keep:
-            update.remove(name)
-    return update
+            update.remove(f"{prefix}{name}")
 
 
 class Table:
@@ -319,10 +330,11 @@ class Table:
         self, item: dict[str, Any], *, condition: str | None = None, mine: str | None = None, **values: Any
     ) -> bool:
         """False when the condition failed (see Update.when for how a condition is written). `mine` names
-        an attribute whose value only this writer could have written (its request's id): an item found
-        already holding that value is this very put, applied by a try whose answer was lost."""
+        an attribute (a path: "a.b") whose value only this writer could have written (its request's id): an
+        item found already holding that value is this very put, applied by a try whose answer was lost."""
         arguments: dict[str, Any] = {"TableName": self.name, "Item": _wire(item)}
-        own = bool(condition and mine and item.get(mine))
+        mark = _at(item, mine) if mine else _ABSENT
+        own = bool(condition and mark not in (_ABSENT, None, ""))
         if condition:
             update = Update().when(condition, **values)
             arguments["ConditionExpression"] = update.condition
@@ -335,7 +347,7 @@ class Table:
         response, current = _conditionally(lambda: self.client.put_item(**arguments), own)
         if response is not None:
             return True
-        return current is not None and mine is not None and current.get(mine) == item[mine]
+        return own and current is not None and mine is not None and _at(current, mine) == mark
 
     def update(
         self, key: dict[str, str], update: Update, *, returning: ReturnValues = "NONE", own: bool = False

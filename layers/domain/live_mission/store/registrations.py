@@ -2,8 +2,20 @@
 campaigns the service heard of. Everything here is partitioned by seller, so a burst of claims
 spreads over the whole table; the retry index is sharded (`RetryShards`).
 
-Writes change only the attributes that changed, under a condition that says what the writer relied
-on: an attempt its lease, an opt-out the status it saw, a reward evaluation the reward state.
+A registration's item (`SELLER#<seller>`, `REGISTRATION#<mission>`) holds its four parts as maps, each
+written by the state machine that owns it, with values left out where they are the model's default:
+- `claim`: what the claim fixed: the consent, the account snapshot and the plan, kept once (the consent's
+  campaign and an auto-created campaign's settings are the plan);
+- `auto_creation`: status and reason code, attempts, schedule, the attempt's lease;
+- `campaign`: the campaign it is about, its latest reported status, the switch-off (always present: a
+  report is set inside it);
+- `reward`: the reward's state (always present: the grant's guard compares it) and the voucher;
+- `seller_id`, `mission_shard`: the by-mission index (keys only), for the final reward pass;
+- `due_shard`, `due_at`: the retry index (keys only), present while work is due (`due_at` copies
+  `auto_creation.due_at`).
+
+Writes change only the fields that changed, part by part, under a condition that says what the writer
+relied on: an attempt its lease, an opt-out the status it saw, a reward evaluation the reward state.
 """
 
 from __future__ import annotations
@@ -11,13 +23,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from ..decisions import REASONS
 from ..models import utc_iso
+from ..ports import Fact, Guard
 from ..records import CampaignRecord, CampaignReport, RegistrationRecord, ReportToConfirm, SellerFacts
 from .dynamo import Table, Update, diff, to_item
 
@@ -26,19 +37,9 @@ REGISTRATIONS_BY_MISSION_INDEX = "registrations_by_mission"
 MISSION_SHARDS = 16  # partitions of a mission's registrations in the by-mission index
 # Reports of one seller waiting for the Ads platform to say whose campaign it is; more stay dead letters.
 MOST_REPORTS_TO_CONFIRM = 20
-_KEYS = ("pk", "sk", "kind", "mission_shard")
+_INDEXED = ("pk", "sk", "kind", "seller_id", "mission_shard")  # never change after the claim
+_PARTS = ("claim", "auto_creation", "campaign", "reward")
 _REGISTRATION = "REGISTRATION#"  # a registration's sort key: the prefix, then its mission
-
-Guard = Literal["lease", "status", "reward_state"]
-Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
-
-
-# In the item, the consent's copy of the plan and an auto-created campaign's settings say so rather than
-# repeat the plan, and default values and a status's standard reason are left out: DynamoDB bills every
-# write of a registration (the claim, the lease, the outcome, the grant) by the item's size in 1 KB units,
-# and the plan three times over made a registration about 2 KB.
-AS_PLANNED = "PLAN"
-_CAMPAIGN_OWN = ("campaign_id", "origin", "status")
 
 
 def shard_of(text: str, shards: int) -> int:
@@ -76,82 +77,10 @@ def _campaign_key(seller_id: str, campaign_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": f"CAMPAIGN#{campaign_id}"}
 
 
-def _standard_reason(item: dict[str, Any]) -> str | None:
-    status: Any = item.get("status")
-    return REASONS.get(status)
-
-
-def _compact(item: dict[str, Any]) -> dict[str, Any]:
-    plan, consent, campaign = item.get("plan"), item["consent"], item.get("campaign")
-    if plan is not None and consent.get("campaign") == plan:
-        consent["campaign"] = AS_PLANNED
-    if plan is not None and campaign is not None and campaign.get("origin") == "AUTO":
-        own = {name: campaign[name] for name in _CAMPAIGN_OWN if name in campaign}
-        if {name: value for name, value in campaign.items() if name not in own} == plan:
-            item["campaign"] = {**own, "settings": AS_PLANNED}
-    if item.get("reason") == _standard_reason(item):
-        del item["reason"]
-    _leave_out_what_the_item_says(item)
-    return item
-
-
-# What the item says elsewhere is left out as well: the mission (its key), the plan's ad account, zone and
-# local start (the registration's own, and the start in that zone), the account's one advertiser and the
-# moment of consent (the claim's). With TikTok's 19-digit ids these were about 190 bytes, and they took the
-# registration over 1 KB from the claim on: a write unit more for the claim, the lease and the outcome.
-def _leave_out_what_the_item_says(item: dict[str, Any]) -> None:
-    del item["mission_id"]  # the seller stays: it orders the by-mission index
-    plan, account, consent = item.get("plan"), item["account"], item["consent"]
-    if plan is not None:
-        if plan["start_time_local"] == _local_start(plan["start_time_utc"], plan["timezone"]):
-            del plan["start_time_local"]
-        if plan["timezone"] == item.get("timezone"):
-            del plan["timezone"]
-        if plan.get("advertiser_id") == item["advertiser_id"]:
-            del plan["advertiser_id"]
-        elif "advertiser_id" not in plan:
-            plan["advertiser_id"] = None  # stored as NULL: only an absent one is the registration's
-    if account.get("advertiser_ids") == [item["advertiser_id"]]:
-        del account["advertiser_ids"]
-    elif "advertiser_ids" not in account:
-        account["advertiser_ids"] = []  # likewise: only absent ones are the registration's
-    if consent.get("consented_at") == item["registered_at"]:
-        del consent["consented_at"]
-
-
-def _with_what_the_item_says(item: dict[str, Any]) -> dict[str, Any]:
-    """The item with what `_leave_out_what_the_item_says` left out (items written before carry it)."""
-    whole = {"mission_id": _mission_of(item), **item}
-    if item.get("plan") is not None:
-        plan = whole["plan"] = {
-            "advertiser_id": item["advertiser_id"],
-            "timezone": item.get("timezone"),
-            **item["plan"],
-        }
-        plan.setdefault("start_time_local", _local_start(plan["start_time_utc"], plan["timezone"]))
-    whole["account"] = {"advertiser_ids": [item["advertiser_id"]], **item["account"]}
-    whole["consent"] = {"consented_at": item["registered_at"], **item["consent"]}
-    return whole
-
-
-def _local_start(start_time_utc: Any, zone: Any) -> str | None:
-    """A plan's local start as the plan writes it: the UTC start in the advertiser's zone."""
-    try:
-        return datetime.fromisoformat(str(start_time_utc)).astimezone(ZoneInfo(str(zone))).isoformat()
-    except (ValueError, ZoneInfoNotFoundError):
-        return None
-
-
 def registration_of(item: dict[str, Any]) -> RegistrationRecord:
     """A registration from its item (a read, or a stream image)."""
-    item = _with_what_the_item_says(item)
-    plan, consent, campaign = item.get("plan"), item["consent"], item.get("campaign")
-    expanded = {**item, "reason": item.get("reason") or _standard_reason(item)}
-    if consent.get("campaign") == AS_PLANNED:
-        expanded["consent"] = {**consent, "campaign": plan}
-    if campaign is not None and campaign.get("settings") == AS_PLANNED:
-        expanded["campaign"] = {**(plan or {}), **{name: campaign[name] for name in _CAMPAIGN_OWN if name in campaign}}
-    return RegistrationRecord.model_validate(expanded)
+    parts = {name: item[name] for name in _PARTS if name in item}
+    return RegistrationRecord.model_validate({"mission_id": _mission_of(item), "seller_id": item["seller_id"], **parts})
 
 
 class RegistrationStore:
@@ -161,15 +90,18 @@ class RegistrationStore:
         self.mission_shards = MISSION_SHARDS
 
     def _item(self, record: RegistrationRecord) -> dict[str, Any]:
-        keys: dict[str, Any] = {
+        item: dict[str, Any] = {
             **registration_key(record.mission_id, record.seller_id),
             "kind": "REGISTRATION",
+            "seller_id": record.seller_id,
             "mission_shard": f"{record.mission_id}#{shard_of(record.seller_id, MISSION_SHARDS)}",
+            **{name: to_item(getattr(record, name), exclude_defaults=True) for name in _PARTS},
         }
-        if record.due_at is not None:
-            keys["due_shard"] = f"RETRY#{shard_of(record.seller_id, self.retry_shards)}"
-        # The grant's guard compares reward_state, so it is kept even at its default.
-        return _compact(to_item(record, exclude_defaults=True, reward_state=record.reward_state, **keys))
+        due_at = record.auto_creation.due_at
+        if due_at is not None:
+            item["due_shard"] = f"RETRY#{shard_of(record.seller_id, self.retry_shards)}"
+            item["due_at"] = utc_iso(due_at)
+        return item
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -209,7 +141,7 @@ class RegistrationStore:
         """R5: exactly one registration per (mission, seller); False when it already exists. A claim's
         correlation id is its request's, so a registration found holding it is this claim's own put, applied
         by a try whose answer was lost (botocore retried it): still new, answered 201."""
-        return self._table.put(self._item(record), condition="attribute_not_exists(pk)", mine="correlation_id")
+        return self._table.put(self._item(record), condition="attribute_not_exists(pk)", mine="claim.correlation_id")
 
     def save(self, seen: RegistrationRecord, updated: RegistrationRecord, *, guard: Guard) -> bool:
         """Writes what changed between `seen` and `updated`, if what the writer relied on still holds:
@@ -218,22 +150,23 @@ class RegistrationStore:
         Two writes carry what only their writer could write, so a retry of them that meets the write
         itself, applied by a try whose answer was lost, is told it succeeded: an attempt's outcome (its
         lease's token, which an opt-out removes and a later claim replaces) and a grant (its reward's id)."""
-        update = diff(self._item(seen), self._item(updated), keep=_KEYS)
+        update = diff(self._item(seen), self._item(updated), keep=_INDEXED, within=_PARTS)
+        attempt = seen.auto_creation
         if guard == "lease":
-            update.when("#lease_until = :lease", lease=seen.lease_until)
-            own = seen.lease_token is not None
+            update.when("#auto_creation.#lease_until = :lease", lease=attempt.lease_until)
+            own = attempt.lease_token is not None
             if own:
                 # The token, not the time, says whose lease it is: two claims in one instant hold the same
                 # `lease_until` (an opt-out may drop one lease and its own attempt take the next). Restated (it
                 # does not change), so that recognising this write applied requires the token too.
-                update.when("#lease_token = :token", token=seen.lease_token)
-                update.set("lease_token", seen.lease_token)
+                update.when("#auto_creation.#lease_token = :token", token=attempt.lease_token)
+                update.set("auto_creation.lease_token", attempt.lease_token)
         elif guard == "status":
-            update.when("#status = :status", status=seen.status)
+            update.when("#auto_creation.#status = :status", status=attempt.status)
             own = False
         else:
-            update.when("#reward_state = :reward_state", reward_state=seen.reward_state)
-            own = updated.reward is not None and updated.reward != seen.reward
+            update.when("#reward.#state = :state", state=seen.reward.state)
+            own = updated.reward.reward is not None and updated.reward.reward != seen.reward.reward
         key = registration_key(seen.mission_id, seen.seller_id)
         return self._table.update(key, update, own=own) is not None
 
@@ -247,10 +180,11 @@ class RegistrationStore:
         token = secrets.token_hex(8)  # the lease is this attempt's, whoever else claims in the same instant
         update = (
             Update()
-            .set("lease_until", lease_until)
-            .set("lease_token", token)
+            .set("auto_creation.lease_until", lease_until)
+            .set("auto_creation.lease_token", token)
             .when(
-                "attribute_exists(#due_at) AND (attribute_not_exists(#lease_until) OR #lease_until < :now)",
+                "attribute_exists(#due_at) AND (attribute_not_exists(#auto_creation.#lease_until) "
+                "OR #auto_creation.#lease_until < :now)",
                 now=now,
             )
         )
@@ -261,8 +195,8 @@ class RegistrationStore:
         # An outcome clears the lease, so one left behind is an attempt that never finished. A claim applied
         # by a try whose answer was lost answers with the item as it is now, holding this very lease: what
         # was there before is unknown then, so it counts as interrupted (look before creating: A5).
-        interrupted = before.lease_until is not None
-        return before.model_copy(update={"lease_until": lease_until, "lease_token": token}), interrupted
+        interrupted = before.auto_creation.lease_until is not None
+        return before.changed(auto_creation={"lease_until": lease_until, "lease_token": token}), interrupted
 
     # --- seller facts (A3, A4, A10) -------------------------------------------------------------
 
@@ -344,10 +278,10 @@ class RegistrationStore:
         has recorded that campaign yet (the view matches them by id); an older report changes nothing."""
         update = (
             Update()
-            .set("campaign_report", to_item(report))
+            .set("campaign.report", to_item(report))
             .when(
-                "attribute_exists(#pk) AND (attribute_not_exists(#campaign_report) "
-                "OR #campaign_report.#campaign_id <> :campaign_id OR #campaign_report.#changed_at < :changed_at)",
+                "attribute_exists(#pk) AND (attribute_not_exists(#campaign.#report) "
+                "OR #campaign.#report.#campaign_id <> :campaign_id OR #campaign.#report.#changed_at < :changed_at)",
                 campaign_id=report.campaign_id,
                 changed_at=report.changed_at,
             )
