@@ -55,8 +55,12 @@ $(SAM_VENV)/.installed:
 run: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
 
+# The suites in parallel (tests/conftest.py groups them): the end-to-end tests on one stack, the short chaos
+# run on its own, unit and integration tests spread over what is free. Prints how long it took.
+TEST_WORKERS ?= 3
 test: install browser
-	$(PY) -m pytest
+	@start=$$(date +%s); $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 unit: install
 	$(PY) -m pytest tests/unit

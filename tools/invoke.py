@@ -4,9 +4,11 @@ With `make run` up on API_PORT the running stack serves it. Otherwise a stack of
 emulator with the template's tables and bus, the Ads sandbox, the function in its own awslambdaric
 container), seeded with the README walkthrough's world (tools/local_stack/walkthrough.py), and stops after.
 
-It prints the function's logs (stderr) and its answer (stdout), then one line: `ok` or the reason it
-failed. Exit codes: 0 the function answered and succeeded; 1 it failed (raised, timed out, answered an
-HTTP error, or reported failed stream records); 2 the function, the file or the event's shape is wrong.
+It names the stack it used, prints the function's log lines (Lambda's START, END and REPORT among them) on
+stderr and its answer on stdout, then one line: `ok` or the reason it failed. Exit codes: 0 the function
+answered and succeeded; 1 it failed (raised, timed out, answered an HTTP error, or reported failed stream
+records); 2 the function, the file or the event's shape is wrong, or the port is taken by a stack of another
+checkout. Through make, any code but 0 becomes make's own 2, after a line naming the tool's code.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import requests
 
-from tools.local_stack.template import FunctionSpec, Template
+from tools.local_stack.template import ROOT, FunctionSpec, Template
 
 # Invocations no template event describes: the retry sweep invokes auto-creation once per index shard.
 DIRECT_INVOCATIONS = {"auto_creation": ("RetryShard", "retry_shard")}
@@ -92,24 +94,35 @@ def failure_of(answer: Any, error: dict[str, Any] | None) -> str | None:
 
 
 def _running_stack(api_port: int) -> str | None:
+    """The URL of the local stack on the port, if one of this checkout answers there (Refused: another's)."""
     url = f"http://127.0.0.1:{api_port}"
     try:
-        return url if requests.get(f"{url}/_local/health", timeout=0.5).status_code == 200 else None
+        health = requests.get(f"{url}/_local/health", timeout=0.5)
     except requests.RequestException:
         return None
+    if health.status_code != 200:
+        return None
+    root = health.json().get("root")
+    if root != str(ROOT):
+        raise Refused(f"the local stack on port {api_port} runs another checkout ({root}); stop it or set API_PORT")
+    return url
 
 
 def invoke(name: str, event: dict[str, Any], api_port: int) -> tuple[Any, dict[str, Any] | None, list[str]]:
     """The function's answer, its error and its log lines."""
     url = _running_stack(api_port)
     if url:
+        print(f"invoking {name} on the running stack at {url}", file=sys.stderr)
         answer = requests.post(f"{url}/_local/invoke/{name}", json=event, timeout=900).json()
         return answer["payload"], answer["error"], answer["logs"]
     from tests.support import free_port
     from tools.local_stack import walkthrough
     from tools.local_stack.stack import start_local_stack
 
-    print(f"no stack on port {api_port}: starting one with the walkthrough's world", file=sys.stderr)
+    print(
+        f"no stack on port {api_port}: invoking {name} on a stack of its own, with the walkthrough's world",
+        file=sys.stderr,
+    )
     stack = start_local_stack(free_port(), free_port())
     try:
         walkthrough.seed(stack.api_url, stack.sandbox_url)

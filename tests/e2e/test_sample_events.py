@@ -3,9 +3,12 @@ each one successfully against the walkthrough's world; a broken event is refused
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -60,8 +63,46 @@ def _make_invoke(function: str, event: str) -> subprocess.CompletedProcess[str]:
 def test_make_invoke_needs_no_running_stack() -> None:
     run = _make_invoke("scheduled_retry", "events/scheduled_retry.EveryMinute.json")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "starting one with the walkthrough's world" in run.stderr
+    # It names the stack it used, shows the function's log lines as Lambda writes them, and no warning
+    assert "invoking scheduled_retry on a stack of its own" in run.stderr
+    assert "START RequestId: " in run.stderr and "REPORT RequestId: " in run.stderr and "Init Duration" in run.stderr
+    assert "Warning" not in run.stderr and "warn" not in run.stderr.lower()
     assert '"sweeps_started"' in run.stdout
+
+
+def test_make_invoke_uses_only_a_stack_of_this_checkout() -> None:
+    # Given the port taken by a stack that says it runs another checkout
+    class OtherStack(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"status": "ok", "root": "/somewhere/else"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), OtherStack)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # When make invoke is run with that port, Then it refuses, saying why, and the tool's code is 2
+        run = subprocess.run(
+            [sys.executable, "-m", "tools.invoke", "missions", "events/missions.ListMissions.json"],
+            cwd=ROOT,
+            env={**os.environ, "API_PORT": str(server.server_port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+    assert run.returncode == 2 and "runs another checkout (/somewhere/else)" in run.stderr
+
+
+def test_through_make_a_failed_call_exits_2_after_naming_the_tools_own_code() -> None:
+    run = _make_invoke("no_such_function", "events/registration.Register.json")
+    assert run.returncode == 2 and "Error 2" in run.stderr.splitlines()[-1]
 
 
 @pytest.mark.parametrize(

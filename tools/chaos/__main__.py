@@ -837,7 +837,9 @@ def main() -> None:
     finally:
         chaos.table(time.monotonic() - started)
         if stack:
-            stack.stop()
+            stack.stop(keep_logs=bool(chaos.violations.total))  # a violation's logs are the first thing to read
+            if chaos.violations.total:
+                print(f"Function logs kept: {stack.log_dir}")
     sys.exit(1 if chaos.violations.total else 0)
 
 

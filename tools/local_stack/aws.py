@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -564,6 +565,7 @@ class MotoServer:
             stdin=subprocess.PIPE,  # its lifeline: the emulator ends when this pipe closes
             stdout=subprocess.PIPE,
             text=True,
+            process_group=0,  # a Ctrl-C at the terminal is the stack's to handle: it stops the emulator last
         )
         assert self._process.stdout is not None
         ready = self._process.stdout.readline()
@@ -625,12 +627,17 @@ class MotoServer:
         """Serving since it was made; kept for the callers that start what they make."""
 
     def stop(self) -> None:
+        """Ends the emulator: its lifeline closed, then a SIGTERM; killed if it is still there after 2 s."""
         if self._process.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self._process.stdin is not None
+                self._process.stdin.close()
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self._process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait(timeout=2)
 
     def reset(self) -> None:
         """Forgets every resource."""

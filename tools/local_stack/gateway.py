@@ -7,8 +7,9 @@ a malformed Content-Length and keep-alive connections are its business, not ours
 from __future__ import annotations
 
 import json
+import os
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,7 +24,7 @@ from .dispatcher import Dispatcher
 from .faults import MODES, SERVICES
 from .http_api import OPERATOR_ARN, http_api_event, operator_authorizer, seller_authorizer
 from .lambda_service import LambdaService, Throttled
-from .template import HttpRoute
+from .template import ROOT, HttpRoute
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit; larger bodies never reach a function
 FAULT_SERVICES = frozenset(SERVICES.values())
@@ -64,6 +65,7 @@ class Gateway:
         self.events = events  # an EventBridge client on the emulator's plumbing endpoint
         self.faults = faults
         self.ready = False
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
 
     def serve(self, host: str, port: int) -> BaseWSGIServer:
         return make_server(host, port, self, threaded=True, request_handler=_QuietHandler)
@@ -154,7 +156,10 @@ class Gateway:
             status, headers, content = api_docs.page(path, query)
             return Response(content, status=status, headers=headers)
         if method == "GET" and path == "/_local/health":
-            return _json(200, {"status": "ok"}) if self.ready else _error(503, "STARTING", "starting")
+            if not self.ready:
+                return _error(503, "STARTING", "starting")
+            # Which stack this is: a tool that finds one on its port can tell whether it runs this checkout.
+            return _json(200, {"status": "ok", "root": str(ROOT), "pid": os.getpid(), "started_at": self.started_at})
         if method == "GET" and path == "/_local/token":
             subject = (query.get("sub") or [""])[0]
             if not subject:

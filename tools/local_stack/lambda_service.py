@@ -22,13 +22,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +39,7 @@ from .template import ROOT, FunctionSpec
 RUNTIME_PATH = "/2018-06-01/runtime"
 DEFAULT_CONCURRENCY = 10
 INIT_TIMEOUT_SECONDS = 60.0
-LOG_LINES_KEPT = 2000
+OUTPUT_QUIET_SECONDS = 0.02  # a process's output is taken as read once nothing more came for this long
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -163,6 +163,10 @@ class Container:
         self.alive = True
         self.invocations = 0
         self.cold_start_ms: float | None = None
+        # What the process printed and not yet handed to an invocation (one invocation at a time: its own).
+        self._output: list[str] = []
+        self._output_lock = threading.Lock()
+        self._last_output = time.monotonic()
         self._server = _RuntimeApi(("127.0.0.1", 0), _RuntimeHandler)
         self._server.container = self
         threading.Thread(
@@ -179,6 +183,7 @@ class Container:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            process_group=0,  # a Ctrl-C at the terminal is the stack's to handle, not each container's
         )
         threading.Thread(target=self._read_output, name=f"container-log-{self.number}", daemon=True).start()
 
@@ -243,8 +248,12 @@ class Container:
             raise FunctionError({"errorType": "Runtime.InitError", **self._init_error})
 
     def run(self, invocation: Invocation, timeout_seconds: float) -> None:
-        """Hands the invocation to the process and waits for its answer, as long as the function may run."""
-        started = len(self.function.log_lines)
+        """Hands the invocation to the process and waits for its answer, as long as the function may run.
+        Its logs are what the process printed meanwhile, between Lambda's START and REPORT lines."""
+        with self._output_lock:
+            self._output.clear()  # printed before this invocation: the init's, already in the function's log
+        self._note(f"START RequestId: {invocation.request_id} Version: $LATEST")
+        began = time.perf_counter()
         with self._lock:
             self._pending = invocation
             self._lock.notify_all()
@@ -261,9 +270,38 @@ class Container:
                 }
                 self.stop()  # Lambda ends the execution environment of a timed-out invocation
                 break
+        took_ms = (time.perf_counter() - began) * 1000
+        self._settle_output()
+        self._note(f"END RequestId: {invocation.request_id}")
+        init = f"\tInit Duration: {self.cold_start_ms:.2f} ms" if self.invocations == 0 and self.cold_start_ms else ""
+        self._note(
+            f"REPORT RequestId: {invocation.request_id}\tDuration: {took_ms:.2f} ms\t"
+            f"Billed Duration: {math.ceil(took_ms)} ms\tMemory Size: {self.function.spec.memory_size} MB\t"
+            f"Max Memory Used: {self._peak_memory_mb()} MB{init}"
+        )
         self.invocations += 1
-        time.sleep(0)  # let the output reader catch up with what the invocation printed
-        invocation.logs = list(itertools.islice(self.function.log_lines, started, None))
+        with self._output_lock:
+            invocation.logs, self._output = self._output, []
+
+    def _note(self, line: str) -> None:
+        """A line of Lambda's own, in the function's log and the invocation's, as Lambda writes them."""
+        self.function.log(line)
+        with self._output_lock:
+            self._output.append(line)
+
+    def _settle_output(self) -> None:
+        """Waits (at most half a second) until the process's output has been read: what the handler printed
+        before it answered is still in the pipe for a moment."""
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline and time.monotonic() - self._last_output < OUTPUT_QUIET_SECONDS:
+            time.sleep(OUTPUT_QUIET_SECONDS / 2)
+
+    def _peak_memory_mb(self) -> int:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+        return 0
 
     def stop(self) -> None:
         with self._lock:
@@ -279,7 +317,11 @@ class Container:
     def _read_output(self) -> None:
         assert self.process.stdout is not None
         for raw in self.process.stdout:
-            self.function.log(raw.decode("utf-8", "replace").rstrip("\n"))
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.function.log(line)
+            with self._output_lock:
+                self._output.append(line)
+                self._last_output = time.monotonic()
 
 
 class LocalFunction:
@@ -300,7 +342,6 @@ class LocalFunction:
         self._busy: set[Container] = set()
         self._starting = 0
         self.retired: list[Container] = []
-        self.log_lines: deque[str] = deque(maxlen=LOG_LINES_KEPT)
         self._log_file = (log_dir / f"{self.name}.log").open("a", encoding="utf-8")
         self._log_lock = threading.Lock()
         self.invocations = 0
@@ -404,7 +445,6 @@ class LocalFunction:
 
     def log(self, line: str) -> None:
         with self._log_lock:
-            self.log_lines.append(line)
             self._log_file.write(line + "\n")
             self._log_file.flush()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -42,6 +43,9 @@ def _listed(text: str) -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
+STOP_STEP_SECONDS = 3.0  # the longest any one step of a stop may take (a server, the containers, the emulator)
+
+
 class PortInUse(SystemExit):
     """A port of the stack is taken: most likely another `make run` is up."""
 
@@ -67,18 +71,32 @@ class LocalStack:
     servers: list[BaseWSGIServer]
     authority: LocalAuthority
     stopping: threading.Event
-    log_dir: Path
+    run_dir: Path
 
-    def stop(self) -> None:
-        """Stops serving, delivering and every container, so a process can start another stack (make bench)."""
+    @property
+    def log_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    def stop(self, *, keep_logs: bool = False) -> None:
+        """Stops serving, delivering and every container, ends the emulator and removes the run's temporary
+        folder (its function logs with it, unless `keep_logs`), so a process can start another stack (make
+        bench). Each step is bounded: a stop never hangs on one of them."""
         self.stopping.set()
-        for server in self.servers:
-            server.shutdown()
-        self.dispatcher.stop()
-        self.lambdas.stop()
-        self.sandbox.shutdown()
-        self.moto.reset()
-        self.moto.stop()
+        steps: list[Callable[[], Any]] = [
+            *(server.shutdown for server in self.servers),
+            self.dispatcher.stop,
+            self.lambdas.stop,
+            self.sandbox.shutdown,
+            self.moto.stop,
+        ]
+        for step in steps:
+            worker = threading.Thread(target=step, daemon=True)
+            worker.start()
+            worker.join(timeout=STOP_STEP_SECONDS)
+        if keep_logs:
+            (self.run_dir / "clock").unlink(missing_ok=True)
+        else:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 def _bind(port: int, what: str, serve: Callable[[], Any]) -> Any:
@@ -193,5 +211,5 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
         servers,
         authority,
         stopping,
-        run_dir / "logs",
+        run_dir,
     )
