@@ -1,5 +1,6 @@
 """For named operators (IAM): create or update missions, load ROI benchmarks (O1), read a mission's report."""
 
+import time
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,7 +14,7 @@ from live_mission.missions import save_mission
 from live_mission.models import Mission, MissionDefinition
 from live_mission.observability import logger, metrics
 from live_mission.recommendations import BenchmarkSaved, BenchmarkUpload, Timing, save_benchmark
-from live_mission.statistics import MissionReport, mission_report
+from live_mission.statistics import MissionReport, mission_report, quota_report
 
 app = build_resolver()
 
@@ -29,7 +30,9 @@ def put_mission(mission_id: MissionId, definition: MissionDefinition) -> Respons
 @app.get("/admin/missions/<mission_id>/report", responses=documented(MissionReport, operator=True), security=OPERATOR)
 def report(mission_id: MissionId) -> MissionReport:
     operator_of(app)
-    return mission_report(wiring.missions(), wiring.statistics(), mission_id)
+    quota = wiring.quota_limits().app
+    ads_quota = quota_report(quota, wiring.quota_ledger(), wiring.clock().now(), time.time()) if quota.any else None
+    return mission_report(wiring.missions(), wiring.statistics(), mission_id, ads_quota)
 
 
 @app.put(

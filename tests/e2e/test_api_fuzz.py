@@ -1,5 +1,6 @@
 """Schemathesis fuzzes the local stack from docs/openapi.json: over a thousand generated requests, never a
-5xx, and every error in the contract's shape."""
+5xx, and every error in the contract's shape. One test walks every operation of the document (hypothesis
+draws each operation's cases), so the requests are counted where they are made."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 from tests.e2e.conftest import Stack
 from tools.openapi import build
 
-schema = schemathesis.openapi.from_dict(build())
-EXAMPLES_PER_OPERATION = 100  # eleven operations: over 1,000 requests
-REQUESTS: list[str] = []
+SCHEMA = schemathesis.openapi.from_dict(build())
+EXAMPLES_PER_OPERATION = 100  # twelve operations: over 1,000 requests
 
 
 @pytest.fixture(scope="module")
@@ -33,23 +33,29 @@ def fuzzed(stack: Stack) -> Stack:
     return stack
 
 
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES_PER_OPERATION,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-def test_no_server_error_and_every_error_in_the_spec_shape(case: Any, fuzzed: Stack) -> None:
-    who = fuzzed.as_operator() if case.path.startswith("/admin/") else fuzzed.as_seller("fuzz-seller")
-    REQUESTS.append(f"{case.method} {case.path}")
-    response = case.call(base_url=fuzzed.api, headers={**(case.headers or {}), **who}, timeout=30)
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
-    if response.status_code >= 400:
-        error = response.json()["error"]
-        assert isinstance(error["code"], str) and error["code"]
-        assert isinstance(error["message"], str) and error["message"]
+def test_over_a_thousand_requests_never_a_server_error_and_every_error_in_the_spec_shape(fuzzed: Stack) -> None:
+    requests: list[str] = []
 
+    def check(case: Any) -> None:
+        who = fuzzed.as_operator() if case.path.startswith("/admin/") else fuzzed.as_seller("fuzz-seller")
+        requests.append(f"{case.method} {case.path}")
+        response = case.call(base_url=fuzzed.api, headers={**(case.headers or {}), **who}, timeout=30)
+        where = f"{case.method} {case.formatted_path}"
+        assert response.status_code < 500, f"{where}: {response.status_code} {response.text}"
+        if response.status_code >= 400:
+            error = response.json()["error"]
+            assert isinstance(error["code"], str) and error["code"]
+            assert isinstance(error["message"], str) and error["message"]
 
-def test_over_a_thousand_requests_were_made() -> None:
-    # Runs after the fuzz above (pytest keeps a module's order): the fuzz is as big as promised.
-    assert len(REQUESTS) >= 1000, len(REQUESTS)
+    operations = [result.ok() for result in SCHEMA.get_all_operations()]
+    for operation in operations:
+        fuzz = settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )(given(case=operation.as_strategy())(check))
+        fuzz()
+
+    assert len({r.split(" ", 1)[1] for r in requests}) == len({op.path for op in operations})
+    assert len(requests) >= 1000, len(requests)

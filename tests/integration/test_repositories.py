@@ -334,3 +334,33 @@ def _granted(seen: RegistrationRecord, reward_id: str) -> RegistrationRecord:
         granted_at=NOW,
     )
     return seen.changed(reward={"state": "GRANTED", "reward": reward})
+
+
+def test_the_quota_ledger_and_its_fake_answer_alike(tables: Callable[[], Table]) -> None:
+    """The same asks, throttles, leases and probes against the DynamoDB ledger and the unit tests' fake."""
+    from live_mission.ads_quota import Ask
+    from live_mission.store.ads_quota import AdsQuotaLedger
+    from tests.unit.fakes import FakeQuotaLedger
+
+    def script(ledger: Any) -> list[Any]:
+        day, minute, now = NOW.date(), 29_000_000, 29_000_000 * 60 + 5.0
+        seen: list[Any] = []
+        for second in (5, 5, 5, 6):  # a second holds at most 2, the minute at most 3
+            tally = ledger.take(Ask(minute, second, 2, 3, "create_campaign", 1, 0, now=now))
+            seen.append((tally.granted, tally.place, tally.calls, tally.by_second, tally.endpoint_calls))
+        seen.append(ledger.throttled(minute, 7, first_of_second=False, cap=1))
+        seen.append(ledger.throttled(minute, 8, first_of_second=True, cap=1))
+        seen.append(ledger.throttled(minute, 9, first_of_second=True, cap=1))
+        tally = ledger.take(Ask(minute + 1, 0, 5, 100, now=now))
+        seen.append((tally.granted, tally.second_cap))
+        ledger.pause_minute(minute + 1, now + 30)
+        seen.append(ledger.take(Ask(minute + 1, 1, 5, 100, now=now)).granted)
+        seen.append((ledger.lease_day(day, 7, 10), ledger.lease_day(day, 7, 10), ledger.lease_day(day, 7, 10)))
+        ledger.pause_day(day, NOW + timedelta(hours=3))
+        every = timedelta(minutes=10)
+        seen.append([ledger.probe(day, NOW + timedelta(minutes=m), every) for m in (0, 5, 11)])
+        ledger.lift_day_pause(day)
+        seen.append((ledger.probe(day, NOW, every), ledger.day(day), ledger.usage(day, [minute, minute + 1])))
+        return seen
+
+    assert script(AdsQuotaLedger(tables())) == script(FakeQuotaLedger())

@@ -4,13 +4,13 @@ tests/integration/test_repositories.py holds the repositories to the same behavi
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from live_mission.ads import AdsCampaign, AdsError, AdsRejected, SellerAdsAccount
-from live_mission.ads_quota import granted
+from live_mission.ads_quota import Ask, DayPause, DayTally, MinuteTally, Purpose, QuotaUse
 from live_mission.models import Mission
 from live_mission.records import (
     ActivityVersion,
@@ -18,6 +18,7 @@ from live_mission.records import (
     CampaignReport,
     FinalPass,
     LiveSession,
+    RecentAdsFacts,
     RegistrationRecord,
     ReportToConfirm,
     SellerActivity,
@@ -85,14 +86,15 @@ class FakeMissions:
 
 
 class FakeSellerViews:
-    def __init__(self, missions: FakeMissions, registrations: FakeRegistrations) -> None:
-        self.missions, self.registrations = missions, registrations
+    def __init__(self, missions: FakeMissions, registrations: FakeRegistrations, ads_facts: FakeAdsFacts) -> None:
+        self.missions, self.registrations, self.ads_facts = missions, registrations, ads_facts
 
     def of(self, mission_id: str, seller_id: str) -> SellerView:
         return SellerView(
             mission=self.missions.get(mission_id),
             registration=self.registrations.get(mission_id, seller_id),
             facts=self.registrations.facts(seller_id),
+            ads_facts=self.ads_facts.of(seller_id),
         )
 
 
@@ -320,37 +322,40 @@ class FakeAds:
         self.created: list[dict[str, Any]] = []
         self.succeed_then_fail: dict[str, AdsError] = {}
         self.calls: Counter[str] = Counter()
+        self.purposes: defaultdict[str, list[Purpose]] = defaultdict(list)  # what each call said it was for
+        self.zones: dict[str, str] = {}  # advertiser info's zones
 
     def fail(self, operation: str, *errors: AdsError) -> None:
         self.failures.setdefault(operation, []).extend(errors)
 
-    def _maybe_fail(self, operation: str) -> None:
+    def _maybe_fail(self, operation: str, purpose: Purpose) -> None:
         self.calls[operation] += 1
+        self.purposes[operation].append(purpose)
         queued = self.failures.get(operation) or self.failures.get("any")
         if queued:
             raise queued.pop(0)
 
-    def seller_account(self, seller_id: str) -> SellerAdsAccount:
-        self._maybe_fail("account_status")
+    def seller_account(self, seller_id: str, *, purpose: Purpose) -> SellerAdsAccount:
+        self._maybe_fail("account_status", purpose)
         return self.accounts.get(seller_id) or SellerAdsAccount(seller_id=seller_id)
 
-    def advertiser_timezone(self, advertiser_id: str) -> str | None:
-        self._maybe_fail("advertiser_info")
-        return None
+    def advertiser_timezones(self, advertiser_ids: list[str], *, purpose: Purpose) -> dict[str, str]:
+        self._maybe_fail("advertiser_info", purpose)
+        return {a: self.zones[a] for a in advertiser_ids if a in self.zones}
 
-    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]:
-        self._maybe_fail("list_campaigns")
+    def live_campaigns(self, advertiser_id: str, *, purpose: Purpose) -> list[AdsCampaign]:
+        self._maybe_fail("list_campaigns", purpose)
         return [
             c for c in self.campaigns.values() if c.advertiser_id == advertiser_id and c.operation_status != "DELETE"
         ]
 
-    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None:
-        self._maybe_fail("list_campaigns")
+    def campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> AdsCampaign | None:
+        self._maybe_fail("list_campaigns", purpose)
         found = self.campaigns.get(campaign_id)
         return found if found and found.advertiser_id == advertiser_id else None
 
-    def create_live_campaign(self, request: dict[str, Any]) -> str:
-        self._maybe_fail("create_campaign")
+    def create_live_campaign(self, request: dict[str, Any], *, purpose: Purpose) -> str:
+        self._maybe_fail("create_campaign", purpose)
         campaign_id = f"C{len(self.campaigns) + 1}"
         self.campaigns[campaign_id] = AdsCampaign(
             campaign_id=campaign_id,
@@ -365,8 +370,8 @@ class FakeAds:
             raise late  # done on the Ads side, but the answer never came
         return campaign_id
 
-    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None:
-        self._maybe_fail("update_campaign_status")
+    def disable_campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> None:
+        self._maybe_fail("update_campaign_status", purpose)
         found = self.campaigns.get(campaign_id)
         if not found or found.advertiser_id != advertiser_id:
             raise AdsRejected("no such campaign", code=40002)
@@ -388,18 +393,121 @@ class FakePublisher:
         return accepted
 
 
-class FakeQuotaLedger:
-    """The quota ledger's counters in memory, with the repository's rule: a grant is what was free."""
+class FakeAdsFacts:
+    """What the Ads platform said of sellers a short while ago, kept as the repository keeps it."""
 
     def __init__(self) -> None:
-        self.leased: Counter[int] = Counter()  # calls a second asked, by window
-        self.granted: Counter[int] = Counter()
-        self.leases = 0
+        self.recent: dict[str, RecentAdsFacts] = {}
 
-    def lease(self, window: int, calls_per_second: int, quota: int) -> int:
-        before = self.leased[window]
-        self.leased[window] += calls_per_second
-        self.leases += 1
-        grant = granted(calls_per_second, before, quota)
-        self.granted[window] += grant
-        return grant
+    def of(self, seller_id: str) -> RecentAdsFacts:
+        return self.recent.get(seller_id, RecentAdsFacts())
+
+    def remember_account(self, seller_id: str, account: SellerAdsAccount, zone: str | None, at: datetime) -> None:
+        update = {"account": account, "account_read_at": at, "zone": zone}
+        self.recent[seller_id] = self.of(seller_id).model_copy(update=update)
+
+    def forget_clear_campaigns(self, seller_id: str) -> None:
+        self.recent[seller_id] = self.of(seller_id).model_copy(update={"campaigns_clear_at": None})
+
+    def remember_clear_campaigns(self, seller_id: str, at: datetime) -> None:
+        self.recent[seller_id] = self.of(seller_id).model_copy(update={"campaigns_clear_at": at})
+
+
+class FakeQuotaLedger:
+    """The quota's counters in memory, with the repository's conditions: a slot only below the ask's
+    allowances and outside a pause; a day's lease only within its allowance."""
+
+    def __init__(self) -> None:
+        self.minutes: dict[int, dict[str, Any]] = defaultdict(lambda: {"s": Counter(), "e": Counter(), "calls": 0})
+        self.days: dict[date, dict[str, Any]] = defaultdict(dict)
+        self.takes = 0  # writes of the minutes' counters, granted or not
+        self.day_writes = 0
+
+    def take(self, ask: Ask) -> MinuteTally:
+        self.takes += 1
+        item = self.minutes[ask.minute]
+        second, endpoint_second = ask.second, (ask.endpoint, ask.second)
+        cap = item.get("second_cap")
+        allowed = (
+            (not ask.second_allowance or item["s"][second] < ask.second_allowance)
+            and (cap is None or item["s"][second] < cap or item["s"][second] == 0)
+            and (not ask.minute_allowance or item["calls"] < ask.minute_allowance)
+            and item.get("paused_until", 0.0) <= ask.now
+        )
+        if ask.endpoint:
+            allowed = allowed and (
+                (not ask.endpoint_second_allowance or item["e"][endpoint_second] < ask.endpoint_second_allowance)
+                and (
+                    not ask.endpoint_minute_allowance
+                    or item["e"][(ask.endpoint, "calls")] < ask.endpoint_minute_allowance
+                )
+            )
+        if allowed:
+            item["s"][second] += 1
+            item["calls"] += 1
+            if ask.endpoint:
+                item["e"][endpoint_second] += 1
+                item["e"][(ask.endpoint, "calls")] += 1
+        return MinuteTally(
+            granted=allowed,
+            place=item["s"][second] if allowed else 0,
+            by_second=dict(item["s"]),
+            calls=item["calls"],
+            endpoint_by_second={s: n for (e, s), n in item["e"].items() if e == ask.endpoint and s != "calls"},
+            endpoint_calls=item["e"][(ask.endpoint, "calls")] if ask.endpoint else 0,
+            paused_until=item.get("paused_until", 0.0),
+            second_cap=item.get("second_cap", 0),
+        )
+
+    def granted_by_second(self) -> Counter[int]:
+        """Calls granted in each epoch second, over every minute."""
+        return Counter({minute * 60 + s: n for minute, item in self.minutes.items() for s, n in item["s"].items()})
+
+    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> frozenset[int]:
+        item = self.minutes[minute]
+        refused_first = item.setdefault("refused_first", set())
+        before = frozenset(refused_first)
+        if first_of_second:
+            refused_first.add(second)
+        else:
+            item["second_cap"] = min(item.get("second_cap", cap), cap)
+        return before
+
+    def pause_minute(self, minute: int, until: float) -> None:
+        item = self.minutes[minute]
+        item["paused_until"] = max(item.get("paused_until", 0.0), until)
+
+    def lease_day(self, day: date, calls: int, allowance: int) -> DayTally:
+        self.day_writes += 1
+        item = self.days[day]
+        leased = item.get("leased", 0)
+        granted = max(0, min(calls, allowance - leased))
+        item["leased"] = leased + granted
+        return DayTally(granted, item["leased"], item.get("paused_until"), item.get("minute_spent"))
+
+    def day(self, day: date) -> DayTally:
+        item = self.days[day]
+        return DayTally(0, item.get("leased", 0), item.get("paused_until"), item.get("minute_spent"))
+
+    def note_minute_spent(self, day: date, minute: int) -> None:
+        self.days[day]["minute_spent"] = minute
+
+    def pause_day(self, day: date, until: datetime) -> None:
+        self.days[day]["paused_until"] = until
+
+    def probe(self, day: date, now: datetime, every: timedelta) -> DayPause:
+        item = self.days[day]
+        paused = item.get("paused_until")
+        if paused is None or paused <= now:
+            return DayPause(None)
+        last = item.get("probe_at")
+        if last is not None and last > now - every:
+            return DayPause(paused)
+        item["probe_at"] = now
+        return DayPause(paused, probe=True)
+
+    def lift_day_pause(self, day: date) -> None:
+        self.days[day].pop("paused_until", None)
+
+    def usage(self, day: date, minutes: list[int]) -> QuotaUse:
+        return QuotaUse(self.days[day].get("leased", 0), {m: self.minutes[m]["calls"] for m in minutes})

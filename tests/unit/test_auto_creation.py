@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from live_mission.ads import AdsCampaign, AdsNoAnswer, AdsRejected, AdsThrottled, AdsTransientError
+from live_mission.ads_quota import Purpose
 from live_mission.decisions import retry_delay
 from live_mission.errors import RegistrationNotFound
 from live_mission.models import AutoCreationStatus as Status
@@ -99,7 +100,8 @@ def test_a5_an_attempt_that_died_after_creating_is_found_by_the_next(world: Worl
     # Given an attempt that took its lease and created, then died before recording anything
     world.claim()
     leased, _ = world.registrations.claim_attempt("M1", "S1", world.clock.now(), world.clock.now())  # type: ignore[misc]
-    world.ads.create_live_campaign({"campaign_name": leased.claim.plan.campaign_name, "advertiser_id": "adv-S1"})  # type: ignore[union-attr]
+    request = {"campaign_name": leased.claim.plan.campaign_name, "advertiser_id": "adv-S1"}  # type: ignore[union-attr]
+    world.ads.create_live_campaign(request, purpose=Purpose.CREATE)
 
     # When the next attempt comes (the lease has run out)
     world.later(minutes=5)
@@ -135,6 +137,8 @@ def test_a8_the_give_up_without_any_create_sent_tells_the_seller_and_keeps_looki
     # Given listings failing all day, and a campaign the seller makes by hand meanwhile
     world.claim()
     world.ads.fail("list_campaigns", *[AdsThrottled("too often", code=40100)] * 100)
+    world.later(minutes=11)  # the claim's listing is too old to reuse: every attempt lists
+    world.creator.attempt("M1", "S1")
     world.clock.set(world.state().retry_deadline)
     world.run_due_work()
 

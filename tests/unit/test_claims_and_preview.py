@@ -107,11 +107,17 @@ def test_r4_an_unreachable_ads_platform_writes_nothing(world: World) -> None:
     assert unavailable.value.headers["Retry-After"] and world.registrations.registrations == {}
 
 
-def test_a_claim_the_fleets_ads_quota_cannot_serve_now_is_busy_for_a_window_and_writes_nothing(world: World) -> None:
-    world.ads.fail("account_status", AdsQuotaBusy("over the fleet's quota (client limit)"))
+@pytest.mark.parametrize(("wait", "retry_after"), [(0.3, "1"), (41.2, "42"), (8 * 3600.0, "28800")])
+def test_q3_a_claim_the_ads_quota_cannot_serve_now_says_the_real_wait_and_writes_nothing(
+    world: World, wait: float, retry_after: str
+) -> None:
+    # Given the fleet's quota with no call for a claim until the next second, the next minute or 00:00 UTC
+    world.ads.fail("account_status", AdsQuotaBusy("no call for claims", retry_after=wait, day_spent=wait > 3600))
+
+    # When the seller claims, Then they are told to come back when the quota has room, and nothing is written
     with pytest.raises(ServiceBusy) as busy:
         world.claim()
-    assert busy.value.headers["Retry-After"] == "2" and world.registrations.registrations == {}
+    assert busy.value.headers["Retry-After"] == retry_after and world.registrations.registrations == {}
 
 
 def test_r5_a_repeat_returns_the_same_registration_without_asking_the_ads_platform(world: World) -> None:

@@ -184,28 +184,31 @@ def test_the_routes_that_call_the_ads_platform_are_throttled() -> None:
     assert all(setting["ThrottlingRateLimit"] < default for setting in settings.values())
 
 
-def test_every_ads_caller_leases_the_fleets_quota_and_may_use_at_most_its_ceiling() -> None:
-    """The quota is kept by leases in the table (live_mission.ads_quota): every function that calls the Ads
-    platform may write a lease, the one that writes nothing else only a lease, and the leases expire."""
+def test_every_ads_caller_keeps_the_fleets_quota_at_tiktoks_basic_tier_by_default() -> None:
+    """The quota is kept in the table (live_mission.ads_quota): every function that calls the Ads platform may
+    write the quota's counters, the one that writes nothing else only those and the seller's recent Ads facts
+    (partitions of their own), the counters expire, and the limits default to TikTok's Basic tier (Q1)."""
     parameters = TEMPLATE.raw["Parameters"]
-    quota = int(parameters["AdsQuotaPerSecond"]["Default"])
-    callers = {}
-    for name, function in _functions().items():
-        variables = function["Properties"].get("Environment", {}).get("Variables", {})
-        if "ADS_QUOTA_SHARE" not in variables:
-            continue
-        callers[name] = function
-        containers = int(parameters[variables["ADS_CONTAINERS"]["Ref"]]["Default"])
-        assert function["Properties"]["ReservedConcurrentExecutions"] == variables["ADS_CONTAINERS"]
-        share = float(variables["ADS_QUOTA_SHARE"])
-        assert 0 < share < 1 and quota * share / containers >= 1, f"{name}: no whole call a second per container"
-        writes = [s for s in _statements(function) if "dynamodb:UpdateItem" in _actions(s)]
-        assert writes, f"{name} calls the Ads platform but may not lease the quota"
-    assert set(callers) == _ads_token_readers()  # whoever may read the Ads token keeps the quota
-    lease_only = [s for s in _statements(callers["EligibilityFunction"]) if "dynamodb:UpdateItem" in _actions(s)]
-    assert lease_only[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*"]}}
+    assert [int(parameters[f"AdsQuotaPer{w}"]["Default"]) for w in ("Second", "Minute", "Day")] == [10, 600, 864_000]
+    variables = TEMPLATE.raw["Globals"]["Function"]["Environment"]["Variables"]
+    for window in ("SECOND", "MINUTE", "DAY"):
+        assert variables[f"ADS_QUOTA_PER_{window}"] == {"Ref": f"AdsQuotaPer{window.title()}"}
+    for name in _ads_token_readers():
+        writes = [s for s in _statements(_functions()[name]) if "dynamodb:UpdateItem" in _actions(s)]
+        assert writes, f"{name} calls the Ads platform but may not write the quota's counters"
+    read_only = [s for s in _statements(_functions()["EligibilityFunction"]) if "dynamodb:UpdateItem" in _actions(s)]
+    assert [s["Condition"] for s in read_only] == [
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*", "ADS_FACTS#*"]}}
+    ]
     ttl = RESOURCES["MissionTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_the_day_quota_alarm_fires_at_80_percent_and_reaches_a_person() -> None:
+    alarm = RESOURCES["AdsQuotaDayAlarm"]["Properties"]
+    assert alarm["MetricName"] == "AdsQuotaUsedToday" and alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == 80 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"] == [{"Ref": "OnCallTopic"}]
 
 
 def test_every_dead_letter_queue_has_an_alarm() -> None:

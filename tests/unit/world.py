@@ -16,7 +16,15 @@ from live_mission.records import AutoCreationState, RegistrationRecord
 from live_mission.registration import Registrar
 from live_mission.rewards import RewardEvaluator
 from tests.support import CLAIM, mission_body
-from tests.unit.fakes import FakeActivity, FakeAds, FakeMissions, FakeRegistrations, FakeSellerViews, FakeStatistics
+from tests.unit.fakes import (
+    FakeActivity,
+    FakeAds,
+    FakeAdsFacts,
+    FakeMissions,
+    FakeRegistrations,
+    FakeSellerViews,
+    FakeStatistics,
+)
 
 SEED_MOMENT = datetime.fromisoformat("2026-02-09T02:00:00+07:00")  # the seller article's example
 
@@ -57,15 +65,18 @@ class World:
     activity: FakeActivity = field(default_factory=FakeActivity)
     statistics: FakeStatistics = field(default_factory=FakeStatistics)
     ads: FakeAds = field(default_factory=FakeAds)
+    ads_facts: FakeAdsFacts = field(default_factory=FakeAdsFacts)
 
     @property
     def claims(self) -> Registrar:
-        views = FakeSellerViews(self.missions, self.registrations)
-        return Registrar(self.missions, self.registrations, self.statistics, self.ads, self.clock, views)
+        views = FakeSellerViews(self.missions, self.registrations, self.ads_facts)
+        return Registrar(
+            self.missions, self.registrations, self.statistics, self.ads, self.clock, views, self.ads_facts
+        )
 
     @property
     def creator(self) -> AutoCreator:
-        return AutoCreator(self.missions, self.registrations, self.ads, self.clock)
+        return AutoCreator(self.missions, self.registrations, self.ads, self.clock, self.ads_facts)
 
     @property
     def evaluator(self) -> RewardEvaluator:

@@ -8,7 +8,8 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,8 +33,14 @@ class ApiError(Exception):
 class AdsSandbox:
     """Holds the state and answers requests; `serve()` puts it on a loopback port."""
 
-    def __init__(self, *, required_token: str | None = None, timeout_seconds: float = 1.5) -> None:
-        self.state = SandboxState()
+    def __init__(
+        self,
+        *,
+        required_token: str | None = None,
+        timeout_seconds: float = 1.5,
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        self.state = SandboxState(today=today) if today else SandboxState()
         self.required_token = required_token
         self.timeout_seconds = timeout_seconds
         self._server: ThreadingHTTPServer | None = None
@@ -136,11 +143,12 @@ class AdsSandbox:
                 campaign["status"] = str(body.get("status", campaign["status"]))
                 return 200, _public(campaign)
         if method == "PUT" and path == "/_sandbox/rate-limit":
-            limit = body.get("requests_per_second")
-            if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
-                return 400, {"error": "requests_per_second must be a number, 0 for no limit"}
-            with state.lock:
-                state.rate_limit = float(limit)
+            names = ("requests_per_second", "requests_per_minute", "requests_per_day")
+            limits = {name: body[name] for name in names if name in body}
+            wrong = [n for n, v in limits.items() if not isinstance(v, int) or isinstance(v, bool) or v < 0]
+            if wrong or set(body) - set(names):
+                return 400, {"error": f"{', '.join(names)}: whole numbers, 0 for no limit (each optional)"}
+            state.set_rate_limit(limits)
             return 200, state.rate_report()
         if method == "POST" and path == "/_sandbox/faults":
             operation = body.get("operation")

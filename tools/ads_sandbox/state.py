@@ -6,7 +6,9 @@ import itertools
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 # Operations as fault injection names them, and the API paths that belong to each.
@@ -14,7 +16,7 @@ OPERATIONS = {
     "/shop_ads/account/status/": "account_status",
     "/advertiser/info/": "advertiser_info",
     "/gmv_max/campaign/get/": "list_campaigns",
-    "/campaign/gmv_max/info/": "list_campaigns",
+    "/campaign/gmv_max/info/": "list_campaigns",  # a listing of one campaign, for faults and counts
     "/campaign/gmv_max/create/": "create_campaign",
     "/campaign/status/update/": "update_campaign_status",
     "/gmv_max/bid/recommend/": "bid_recommend",
@@ -38,9 +40,15 @@ class SandboxState:
     faults: list[Fault] = field(default_factory=list)
     recent_requests: dict[str, tuple[str, float]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
-    # The app's rate limit, as TikTok keeps it: calls accepted per wall-clock second (0: no limit).
-    rate_limit: float = 0
+    # The app's quota, as TikTok keeps it: calls accepted per wall-clock second, per wall-clock minute and per UTC
+    # day of `today` (the service's clock in the local stack), 0 for no limit.
+    per_second: int = 0
+    per_minute: int = 0
+    per_day: int = 0
+    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
     accepted_per_second: Counter[int] = field(default_factory=Counter)
+    accepted_per_minute: Counter[int] = field(default_factory=Counter)
+    accepted_per_day: Counter[date] = field(default_factory=Counter)
     throttled: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -51,26 +59,53 @@ class SandboxState:
             self.faults.clear()
             self.recent_requests.clear()
             self.calls.clear()
-            self.rate_limit = 0
+            self.per_second = self.per_minute = self.per_day = 0
             self.accepted_per_second.clear()
+            self.accepted_per_minute.clear()
+            self.accepted_per_day.clear()
             self.throttled = 0
 
     def admit(self) -> bool:
-        """Counts a call against its second; False (throttled) once that second holds the limit."""
-        second = int(time.time())
+        """Counts a call against its second, minute and day; False (throttled, nothing done) once any of them
+        holds its limit."""
+        second, day = int(time.time()), self.today()
         with self.lock:
-            if self.rate_limit and self.accepted_per_second[second] >= self.rate_limit:
+            if (
+                (self.per_second and self.accepted_per_second[second] >= self.per_second)
+                or (self.per_minute and self.accepted_per_minute[second // 60] >= self.per_minute)
+                or (self.per_day and self.accepted_per_day[day] >= self.per_day)
+            ):
                 self.throttled += 1
                 return False
             self.accepted_per_second[second] += 1
+            self.accepted_per_minute[second // 60] += 1
+            self.accepted_per_day[day] += 1
             return True
+
+    def reset_counts(self) -> None:
+        """Forgets the calls accepted and refused, keeping the limits (a measurement starts afresh)."""
+        with self.lock:
+            self.accepted_per_second.clear()
+            self.accepted_per_minute.clear()
+            self.accepted_per_day.clear()
+            self.throttled = 0
+
+    def set_rate_limit(self, limits: dict[str, int]) -> None:
+        with self.lock:
+            self.per_second = limits.get("requests_per_second", self.per_second)
+            self.per_minute = limits.get("requests_per_minute", self.per_minute)
+            self.per_day = limits.get("requests_per_day", self.per_day)
 
     def rate_report(self) -> dict[str, Any]:
         with self.lock:
             return {
-                "requests_per_second": self.rate_limit,
+                "requests_per_second": self.per_second,
+                "requests_per_minute": self.per_minute,
+                "requests_per_day": self.per_day,
                 "throttled": self.throttled,
                 "busiest_second": max(self.accepted_per_second.values(), default=0),
+                "busiest_minute": max(self.accepted_per_minute.values(), default=0),
+                "today": self.accepted_per_day[self.today()],
             }
 
     def next_campaign_id(self) -> str:

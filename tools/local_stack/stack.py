@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,14 @@ from .invoke_api import InvokeApi
 from .lambda_service import LambdaService
 from .template import Template
 
-# What the local stack changes in the template's parameters, and why.
-LOCAL_PARAMETERS = {
+# What the local stack changes in the template's parameters (a default of None keeps the template's), and why.
+LOCAL_PARAMETERS: dict[str, tuple[str, str | None]] = {
     # Few retry index shards: every minute the scheduler looks at each, and a simulated day should be quick.
     "RetryShards": ("LOCAL_RETRY_SHARDS", "2"),
-    # The Ads app quota the whole fleet keeps (0: none); the sandbox may keep one of its own.
-    "AdsQuotaPerSecond": ("LOCAL_ADS_QUOTA_PER_SECOND", "0"),
+    # The fleet's Ads quota: the template's (TikTok's Basic tier) unless the environment says otherwise.
+    "AdsQuotaPerSecond": ("ADS_QUOTA_PER_SECOND", None),
+    "AdsQuotaPerMinute": ("ADS_QUOTA_PER_MINUTE", None),
+    "AdsQuotaPerDay": ("ADS_QUOTA_PER_DAY", None),
 }
 
 
@@ -122,7 +125,9 @@ def _bind(port: int, what: str, serve: Callable[[], Any]) -> Any:
 
 def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    clock_holder: list[LocalClock] = []  # the sandbox counts the UTC day of the service clock, made below
     sandbox = AdsSandbox(
+        today=lambda: clock_holder[0].now().astimezone(UTC).date() if clock_holder else datetime.now(UTC).date(),
         required_token=os.environ.get("SANDBOX_TOKEN") or None,
         # Well past the functions' read timeout (ADS_READ_TIMEOUT_SECONDS, 1.0 below): a container kept off
         # the CPU for half a second on a loaded machine would otherwise still read a "timed out" answer.
@@ -134,7 +139,11 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
 
     moto = MotoServer()
     moto.start()
-    overrides = {name: os.environ.get(variable, default) for name, (variable, default) in LOCAL_PARAMETERS.items()}
+    overrides = {
+        name: value
+        for name, (variable, default) in LOCAL_PARAMETERS.items()
+        if (value := os.environ.get(variable, default)) is not None
+    }
     template = Template(
         parameter_overrides={
             "AdsBaseUrl": sandbox_url,
@@ -150,6 +159,7 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
     create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
     run_dir = Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-"))
     clock = LocalClock(run_dir / "clock")
+    clock_holder.append(clock)
 
     # What only exists here: the emulator's endpoints (the functions' own, where faults are injected),
     # the sandbox's token, the service clock. Everything else is the template's, resolved.

@@ -27,8 +27,14 @@ class AdsNotSent(AdsError):
 
 
 class AdsQuotaBusy(AdsNotSent):
-    """The fleet's Ads quota had no call left within the caller's wait: nothing was sent. The platform is
-    fine; the service is busy, for a window or two (ads_quota.py)."""
+    """The fleet's Ads quota has no call for this purpose within the caller's wait: nothing was sent. The
+    platform is fine; the service is busy until `retry_after` seconds from now (the real wait: to the next
+    second or minute with room, or to 00:00 UTC when `day_spent`)."""
+
+    def __init__(self, message: str, *, retry_after: float, day_spent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.day_spent = day_spent
 
 
 class AdsNoAnswer(AdsError):

@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from .ads import AdsCampaign, AdsError
+from .ads import AdsCampaign, AdsError, AdsQuotaBusy
+from .ads_quota import creating
 from .campaign_settings import create_request
-from .decisions import ours
+from .decisions import CLEAR_LISTING_REUSE, ours
 from .missions import mission_or_not_found
 from .models import AutoCreationStatus, CampaignOrigin, Registration
 from .observability import Metric, count, follow, logger
-from .outcomes import attempted, nothing_due, opted_out_after_all, retry_later, settled
-from .ports import AdsPlatform, Clock, Missions, Registrations
+from .outcomes import attempted, held_by_quota, nothing_due, opted_out_after_all, retry_later, settled
+from .ports import AdsFacts, AdsPlatform, Clock, Missions, Registrations
 from .reconciliation import Reconciler
 from .records import RegistrationRecord
 from .switch_off import CREATING, SwitchOff
@@ -32,12 +33,15 @@ SWEEP_MARGIN_SECONDS = 30  # no attempt starts with less of the invocation left
 
 
 class AutoCreator:
-    def __init__(self, missions: Missions, registrations: Registrations, ads: AdsPlatform, clock: Clock) -> None:
+    def __init__(
+        self, missions: Missions, registrations: Registrations, ads: AdsPlatform, clock: Clock, facts: AdsFacts
+    ) -> None:
         self._missions = missions
         self._registrations = registrations
         self._ads = ads
         self._clock = clock
-        self._reconciler = Reconciler(registrations, ads)
+        self._facts = facts
+        self._reconciler = Reconciler(registrations, ads, facts)
         self._switch_off = SwitchOff(registrations, ads, clock, self._reconciler)
 
     # --- one attempt ----------------------------------------------------------------------------
@@ -54,9 +58,14 @@ class AutoCreator:
         state = leased.auto_creation
         # An attempt that started and never finished may have created a campaign before it died.
         unknown = state.outcome_unknown or interrupted
+        # A8's give-up ends the retries, never the first attempt (A1): a claim in the last seconds of the local
+        # day still gets its attempt when the trigger arrives after midnight.
+        retried = state.attempts > 0 or state.held_by_quota or interrupted
         if state.status is AutoCreationStatus.OPTED_OUT:
             updated = self._switch_off.step(leased, now)
-        elif state.status is AutoCreationStatus.FAILED or (state.status in CREATING and now >= state.retry_deadline):
+        elif state.status is AutoCreationStatus.FAILED or (
+            state.status in CREATING and now >= state.retry_deadline and retried
+        ):
             updated = self._reconciler.look(leased, unknown, now)
         elif state.status in CREATING:
             updated = self._create_unless_one_exists(leased, unknown, now)
@@ -67,12 +76,16 @@ class AutoCreator:
     def _create_unless_one_exists(self, leased: RegistrationRecord, unknown: bool, now: datetime) -> RegistrationRecord:
         attempt = attempted(leased)
         plan = leased.claim.plan
+        purpose = creating(plan.start_time_utc if plan else None, now)  # the soonest start first (Q2)
         try:
-            facts = self._reconciler.facts_after_waiting_reports(leased.seller_id)
+            facts = self._reconciler.facts_after_waiting_reports(leased.seller_id, purpose)
             decided = facts.decision()  # A10, A3, A4
             if decided is not None and not unknown:
                 return settled(attempt, decided)  # nothing of ours can exist: no need to ask the Ads platform
-            campaigns = self._reconciler.campaigns_of(leased)
+            clear = _listing_still_clear(leased, unknown, now)
+            campaigns = [] if clear else self._reconciler.campaigns_of(leased, purpose)
+        except AdsQuotaBusy as busy:
+            return held_by_quota(leased, now + timedelta(seconds=busy.retry_after))
         except AdsError as error:
             return self._failed(attempt, now, unknown=unknown, error=error)
         mine = ours(campaigns, plan.campaign_name if plan else None)
@@ -86,10 +99,15 @@ class AutoCreator:
             return self._reconciler.record_existing(attempt, active[0])
         if plan is None:  # a registration always has its plan; if not, nobody should pay for a guess
             raise AssertionError(f"registration {leased.mission_id}/{leased.seller_id} has no campaign plan")
+        # From here the seller may have an active campaign: a listing that said none no longer holds (A2, Q4),
+        # for this mission's later steps or another mission's claim. Forgotten before the create, not after it.
+        self._facts.forget_clear_campaigns(leased.seller_id)
         try:
             campaign_id = self._ads.create_live_campaign(
-                create_request(plan, leased.mission_id, leased.seller_id, leased.claim.account)
+                create_request(plan, leased.mission_id, leased.seller_id, leased.claim.account), purpose=purpose
             )
+        except AdsQuotaBusy as busy:  # nothing was sent: no create, no attempt
+            return held_by_quota(leased, now + timedelta(seconds=busy.retry_after))
         except AdsError as error:
             return self._failed(attempt, now, unknown=unknown or error.outcome_unknown, error=error)
         new = AdsCampaign(
@@ -161,3 +179,11 @@ class AutoCreator:
             if start is None:
                 break
         return done
+
+
+def _listing_still_clear(leased: RegistrationRecord, unknown: bool, now: datetime) -> bool:
+    """Q4: the first attempt soon after the claim creates without listing again: the listing the claim relied on
+    found no active campaign a short while ago, and no create of ours can exist (none was ever sent)."""
+    clear_at = leased.claim.campaigns_clear_at
+    first = leased.auto_creation.attempts == 0 and not unknown
+    return first and clear_at is not None and now - clear_at <= CLEAR_LISTING_REUSE

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from .ads import AdsError
+from .ads_quota import Purpose
 from .models import AutoCreationStatus, SafeId
 from .observability import logger
 from .ports import AdsPlatform, Registrations
@@ -52,7 +53,7 @@ class CampaignReports:
         self._registrations = registrations
         self._ads = ads
 
-    def record(self, change: CampaignStatusChanged) -> None:
+    def record(self, change: CampaignStatusChanged, purpose: Purpose = Purpose.STATUS) -> None:
         """Raises AdsError when the campaign's owner cannot be checked now: the platform retries the event, and
         the report waits on the seller's facts for their next attempt if those retries run out."""
         status = _OPERATION_STATUS.get(change.status, change.status)
@@ -64,7 +65,7 @@ class CampaignReports:
             return
         if record.origin != "AUTO":
             try:
-                record = self._recognise(change, record)
+                record = self._recognise(change, record, purpose)
             except AdsError:
                 waiting = ReportToConfirm.model_validate(change.model_dump(exclude={"seller_id"}))
                 self._registrations.keep_report_to_confirm(change.seller_id, waiting)
@@ -85,13 +86,15 @@ class CampaignReports:
             report = CampaignReport(campaign_id=change.campaign_id, status=status, changed_at=at)
             self._registrations.report_campaign_status(record.mission_id, change.seller_id, report)
 
-    def confirm(self, seller_id: str, report: ReportToConfirm) -> None:
+    def confirm(self, seller_id: str, report: ReportToConfirm, purpose: Purpose) -> None:
         """Replays a report that waited for the Ads platform, then forgets it. Raises AdsError while the
         platform still cannot answer (the report keeps waiting)."""
-        self.record(CampaignStatusChanged(seller_id=seller_id, **report.model_dump()))
+        self.record(CampaignStatusChanged(seller_id=seller_id, **report.model_dump()), purpose)
         self._registrations.forget_report_to_confirm(seller_id, report)
 
-    def _recognise(self, change: CampaignStatusChanged, record: CampaignRecord) -> CampaignRecord | None:
+    def _recognise(
+        self, change: CampaignStatusChanged, record: CampaignRecord, purpose: Purpose
+    ) -> CampaignRecord | None:
         """Whose campaign is it? The service's own if the Ads platform names it as this seller's
         registration names its campaign (its creation may be unrecorded yet); else, for a withdrawal (the
         only status of a manual campaign that matters, A3), the seller's own if it runs on one of their
@@ -104,7 +107,7 @@ class CampaignReports:
             or r.auto_creation.outcome_unknown
             or r.campaign.switch_off == "PENDING"
         ]
-        found = self._ads.campaign(change.advertiser_id, change.campaign_id) if unsettled else None
+        found = self._ads.campaign(change.advertiser_id, change.campaign_id, purpose=purpose) if unsettled else None
         if unsettled:
             for registration in unsettled:
                 plan = registration.claim.plan
@@ -116,10 +119,11 @@ class CampaignReports:
             return None
         known = {a for r in registrations for a in r.claim.account.advertiser_ids}
         if not known:  # not registered anywhere yet: ask the Ads platform which accounts are theirs
-            known = {a.advertiser_id for a in self._ads.seller_account(change.seller_id).ad_accounts}
+            account = self._ads.seller_account(change.seller_id, purpose=purpose)
+            known = {a.advertiser_id for a in account.ad_accounts}
         if change.advertiser_id not in known:
             return None
         # And the campaign runs on that account: an event naming someone else's campaign changes nothing.
         if not unsettled:
-            found = self._ads.campaign(change.advertiser_id, change.campaign_id)
+            found = self._ads.campaign(change.advertiser_id, change.campaign_id, purpose=purpose)
         return record if found is not None else None

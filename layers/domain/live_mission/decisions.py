@@ -18,6 +18,14 @@ LATER_RETRY_DELAY = timedelta(minutes=60)
 LOOK_AGAIN_DELAY = timedelta(minutes=15)
 # While a campaign must be switched off after an opt-out, the service keeps trying (A10).
 SWITCH_OFF_RETRY_DELAY = timedelta(minutes=5)
+# Q4: how long what the Ads platform said of a seller is reused by the next step of the app's flow. Ten minutes
+# covers eligibility, preview, claim and the first attempt in one sitting, and is safe: an eligible account
+# reused lets through at worst a seller who lost permission or payment in those minutes, whose create the
+# platform then refuses (nothing spent, retried and failed as any refusal); a listing that found no active
+# campaign is reused only that long before the first create, so A2 holds for every campaign made up to ten
+# minutes before the claim. A fact that blocks is never reused: one who just fixed a blocker sees it at once.
+ACCOUNT_FACTS_REUSE = timedelta(minutes=10)
+CLEAR_LISTING_REUSE = timedelta(minutes=10)
 
 WOULD_CREATE = "A LIVE GMV Max campaign would be created for you, with the settings below."
 BLOCKED = "Clear every blocker first: no campaign can be created before you can claim the mission."

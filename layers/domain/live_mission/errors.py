@@ -71,7 +71,8 @@ class RegistrationBlocked(ServiceError):  # R4
 
 
 class ServiceBusy(ServiceError):
-    """DynamoDB kept refusing after our retries (throttling, conflicts): nothing was decided, try again."""
+    """Nothing was decided, try again after Retry-After: DynamoDB kept refusing after our retries, every
+    container is busy, or the fleet's Ads quota has no call for this request before then (Q3)."""
 
     status, code = 503, "SERVICE_BUSY"
 

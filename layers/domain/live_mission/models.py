@@ -166,6 +166,8 @@ class ReasonCode(StrEnum):
     LAST_CHANCE_TODAY = "LAST_CHANCE_TODAY"  # A8: no retry fits before the local day ends
     NOT_CREATED_TODAY = "NOT_CREATED_TODAY"  # A8: given up at the end of the local day
     STILL_LOOKING = "STILL_LOOKING"  # A8: a create's outcome is unknown; looking until the platform answers
+    WAITING_FOR_ADS_QUOTA = "WAITING_FOR_ADS_QUOTA"  # Q3: the Ads platform's request quota has no call for it yet
+    ADS_QUOTA_USED_UP = "ADS_QUOTA_USED_UP"  # Q3: not created today because the app's Ads quota was used up
 
 
 class CampaignOrigin(StrEnum):

@@ -29,6 +29,7 @@ class Metric(StrEnum):
     REWARDS_GRANTED = "RewardsGranted"
     EVENTS_PUBLISHED = "EventsPublished"
     ACTIVITY_REFUSED = "ActivityRefused"
+    ADS_QUOTA_USED_TODAY = "AdsQuotaUsedToday"  # percent of the UTC day's Ads quota the fleet has leased
 
 
 # What each metric is broken down by, beside the service: the blocker a refused claim met (R3), the status an
@@ -54,6 +55,11 @@ def count(metric: Metric, value: float = 1, *, unit: MetricUnit = MetricUnit.Cou
         name=metric.value, unit=unit, value=value, default_dimensions=metrics.default_dimensions
     ) as single:
         single.add_dimension(name=dimension, value=by)
+
+
+def gauge(metric: Metric, value: float, *, unit: MetricUnit = MetricUnit.Percent) -> None:
+    """A reading rather than a count (its dashboard and alarm take the maximum)."""
+    metrics.add_metric(name=metric.value, unit=unit, value=value)
 
 
 def follow(mission_id: str, seller_id: str, correlation_id: str = "") -> None:

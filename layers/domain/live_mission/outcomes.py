@@ -22,6 +22,7 @@ def settled(
     next_attempt_at: datetime | None = None,
     due_at: datetime | None = None,
     outcome_unknown: bool = False,
+    held_by_quota: bool = False,
 ) -> RegistrationRecord:
     """The registration with a new status, its reason, and when (if ever) work on it is due next."""
     campaign: dict[str, object] = {"known": known} if known is not None else {}
@@ -34,8 +35,24 @@ def settled(
             "next_attempt_at": next_attempt_at,
             "due_at": due_at,
             "outcome_unknown": outcome_unknown,
+            "held_by_quota": held_by_quota,
         },
         campaign=campaign,
+    )
+
+
+def held_by_quota(leased: RegistrationRecord, until: datetime) -> RegistrationRecord:
+    """Q3: the attempt never reached the Ads platform (the fleet's quota had no call for it): not an attempt
+    at creating, not the seller's failure. The same work is due again when the quota has room, or at the end of
+    the local day, when the give-up looks (and says the quota was why)."""
+    deadline = leased.auto_creation.retry_deadline
+    return leased.changed(
+        auto_creation={
+            "reason": ReasonCode.WAITING_FOR_ADS_QUOTA,
+            "next_attempt_at": min(until, deadline),
+            "due_at": min(until, deadline),
+            "held_by_quota": True,
+        }
     )
 
 

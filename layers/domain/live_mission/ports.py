@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -27,6 +27,7 @@ from .records import (
 )
 
 if TYPE_CHECKING:
+    from .ads_quota import Ask, DayPause, DayTally, MinuteTally, Purpose, QuotaUse
     from .events import EventOut
 
 Fact = Literal["opted_out_at", "withdrawn_at", "stopped_at"]
@@ -147,20 +148,34 @@ class SellerViews(Protocol):
     def of(self, mission_id: str, seller_id: str) -> SellerView: ...
 
 
+class AdsFacts(Protocol):
+    """What the Ads platform said of a seller a short while ago (records.RecentAdsFacts); read with the seller's
+    view."""
+
+    def remember_account(self, seller_id: str, account: SellerAdsAccount, zone: str | None, at: datetime) -> None: ...
+
+    def remember_clear_campaigns(self, seller_id: str, at: datetime) -> None: ...
+
+    def forget_clear_campaigns(self, seller_id: str) -> None:
+        """The seller has, or is about to have, an active campaign: no earlier listing may say none (A2)."""
+        ...
+
+
 class AdsPlatform(Protocol):
-    """What the service needs from TikTok API for Business and Shop Ads (ads.py has its shapes and errors)."""
+    """What the service needs from TikTok API for Business and Shop Ads (ads.py has its shapes and errors).
+    Every call says what it is for: the fleet's quota serves purposes in order when it binds (Q2)."""
 
-    def seller_account(self, seller_id: str) -> SellerAdsAccount: ...
+    def seller_account(self, seller_id: str, *, purpose: Purpose) -> SellerAdsAccount: ...
 
-    def advertiser_timezone(self, advertiser_id: str) -> str | None: ...
+    def advertiser_timezones(self, advertiser_ids: list[str], *, purpose: Purpose) -> dict[str, str]: ...
 
-    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]: ...
+    def live_campaigns(self, advertiser_id: str, *, purpose: Purpose) -> list[AdsCampaign]: ...
 
-    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None: ...
+    def campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> AdsCampaign | None: ...
 
-    def create_live_campaign(self, request: dict[str, Any]) -> str: ...
+    def create_live_campaign(self, request: dict[str, Any], *, purpose: Purpose) -> str: ...
 
-    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None: ...
+    def disable_campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> None: ...
 
 
 class EventPublisher(Protocol):
@@ -178,7 +193,44 @@ class StreamImages(Protocol):
 
 
 class QuotaLedger(Protocol):
-    def lease(self, window: int, calls_per_second: int, quota: int) -> int:
-        """Leases up to `calls_per_second` of the window's quota; the calls a second granted (0 when none
-        are left). What is granted in a window never adds up to more than `quota`."""
+    """The counters the fleet keeps the Ads quota with (ads_quota.py): one per wall-clock minute, one per
+    UTC day. Every write is conditional or additive, so that concurrent containers never grant more than
+    the quota between them."""
+
+    def take(self, ask: Ask) -> MinuteTally:
+        """One call's slot in a second of a minute, if the ask's allowances and any pause allow it; the
+        minute's counts either way."""
+        ...
+
+    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> frozenset[int]:
+        """Notes that the platform refused a call in this second (its first, or after `cap` went through: no
+        second of the minute takes more from now on); the seconds whose first call was refused before."""
+        ...
+
+    def pause_minute(self, minute: int, until: float) -> None:
+        """No call is admitted in this minute before `until` (epoch seconds)."""
+        ...
+
+    def lease_day(self, day: date, calls: int, allowance: int) -> DayTally:
+        """Up to `calls` of the day's quota for one container, while the fleet's lease stays within
+        `allowance`; what is granted, and the day as it stands."""
+        ...
+
+    def day(self, day: date) -> DayTally:
+        """The day as it stands (granted: 0)."""
+        ...
+
+    def note_minute_spent(self, day: date, minute: int) -> None: ...
+
+    def pause_day(self, day: date, until: datetime) -> None: ...
+
+    def probe(self, day: date, now: datetime, every: timedelta) -> DayPause:
+        """While the day is paused: whether this caller may send one call to see if the quota came back (at most
+        one every `every`), and the pause as it stands."""
+        ...
+
+    def lift_day_pause(self, day: date) -> None: ...
+
+    def usage(self, day: date, minutes: list[int]) -> QuotaUse:
+        """What the fleet used of the day and of each of the given minutes (the report's pace and forecast)."""
         ...

@@ -24,6 +24,10 @@ REASONS: dict[ReasonCode, str] = {
     ReasonCode.LAST_CHANCE_TODAY: "The Ads platform did not answer; if it stays so until the end of your ad "
     "account's day, please create a LIVE GMV Max campaign yourself.",
     ReasonCode.NOT_CREATED_TODAY: f"We could not create your campaign today. {_CREATE_YOURSELF}",
+    ReasonCode.WAITING_FOR_ADS_QUOTA: "Very many campaigns are being created right now; yours is in line and will "
+    "be created automatically as soon as the Ads platform's request quota allows.",
+    ReasonCode.ADS_QUOTA_USED_UP: "Your campaign could not be created today because the Ads platform's request "
+    f"quota for today was used up, not because of anything you did. {_CREATE_YOURSELF}",
     ReasonCode.STILL_LOOKING: "We could not confirm today whether your campaign was created, because the Ads "
     "platform did not answer. We keep checking and will update this; please don't create another campaign "
     "until then.",

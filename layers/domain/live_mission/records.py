@@ -8,6 +8,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .ads import SellerAdsAccount
 from .models import (
     AutoCreation,
     AutoCreationStatus,
@@ -129,6 +130,9 @@ class Claim(Record):
     account: AccountSnapshot
     consent: ConsentGiven
     plan: CampaignPlan | None = None  # every attempt creates exactly this (A6)
+    # When the Ads platform last listed no active LIVE GMV Max campaign for the seller, as the claim relied on
+    # it: a first attempt soon after may create without listing again (Q4).
+    campaigns_clear_at: datetime | None = None
 
     def consent_view(self) -> Consent:
         return Consent(
@@ -153,6 +157,7 @@ class AutoCreationState(Record):
     lease_until: datetime | None = None
     lease_token: str | None = None  # whose lease it is: a retried write knows its own
     outcome_unknown: bool = False  # a create may have succeeded unseen: look before anything else (A5)
+    held_by_quota: bool = False  # the last attempt never reached the platform: the Ads quota held it (Q3)
 
 
 class KnownCampaign(Record):
@@ -277,12 +282,26 @@ class SellerActivity(BaseModel):
     spend_reports: list[SpendReport] = Field(default_factory=list)
 
 
+class RecentAdsFacts(Record):
+    """What the Ads platform said of a seller a short while ago, kept so that the next step of the app's flow
+    need not ask again (Q4): the account facts of an eligible seller only (a fact that blocks is never reused),
+    the advertising account's zone when the facts lacked it, and when a listing last found no active LIVE GMV
+    Max campaign on the seller's accounts."""
+
+    account: SellerAdsAccount | None = None
+    account_read_at: datetime | None = None
+    zone: str | None = None
+    campaigns_clear_at: datetime | None = None
+
+
 class SellerView(Record):
-    """The mission, the seller's registration for it and the seller's facts, read together."""
+    """The mission, the seller's registration for it, the seller's facts and what the Ads platform said of them
+    a short while ago, read together."""
 
     mission: Mission | None
     registration: RegistrationRecord | None
     facts: SellerFacts
+    ads_facts: RecentAdsFacts = Field(default_factory=RecentAdsFacts)
 
 
 class FinalPass(Record):

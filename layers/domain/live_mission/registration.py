@@ -1,29 +1,28 @@
 """Claiming the mission: eligibility (R3, R6), the campaign preview, and registration (R1, R2, R4, R5),
-which fixes the campaign plan the seller consented to (A6)."""
+which fixes the campaign plan the seller consented to (A6). What the Ads platform says of the seller is
+asked through ads_lookup.py, which reuses what the previous step of the app's flow was told (Q4)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .ads import AdsCampaign, AdsError, AdsQuotaBusy, SellerAdsAccount
-from .ads_quota import WINDOW_SECONDS
+from .ads import SellerAdsAccount
+from .ads_lookup import AdsLookup
+from .ads_quota import Purpose
 from .campaign_settings import budget_derivation, plan_campaign, promotion_day_max
 from .consent import differences, preview_id, read_preview_id, shown
-from .decisions import BLOCKED, Outlook, outlook_of, serving_store
+from .decisions import BLOCKED, Outlook, outlook_of
 from .eligibility import advertising_account, eligibility_of
 from .errors import (
-    AdsPlatformUnavailable,
     AuthorizationConsentRequired,
     MissionNotOpen,
     RegistrationBlocked,
     RegistrationNotFound,
-    ServiceBusy,
     TermsNotAccepted,
 )
 from .local_time import advertiser_zone, end_of_local_day
-from .missions import known_mission, mission_or_not_found, registration_is_open
+from .missions import known_mission, registration_is_open
 from .models import (
     AutoCreationStatus,
     CampaignPlan,
@@ -37,14 +36,19 @@ from .models import (
     Spend,
 )
 from .observability import Metric, correlation_id, count, logger
-from .ports import AdsPlatform, Clock, Missions, Registrations, SellerViews, Statistics
+from .ports import AdsFacts, AdsPlatform, Clock, Missions, Registrations, SellerViews, Statistics
 from .recommendations import recommend, timing_at
-from .records import AccountSnapshot, AutoCreationState, Claim, ConsentGiven, RegistrationRecord, SellerFacts
+from .records import (
+    AccountSnapshot,
+    AutoCreationState,
+    Claim,
+    ConsentGiven,
+    RegistrationRecord,
+    SellerView,
+)
 
 # A registration whose trigger is lost is still picked up by the retry sweep (A1).
 SAFETY_NET = timedelta(minutes=5)
-UNAVAILABLE = "The Ads platform cannot be reached right now; please try again."
-BUSY = "Very many sellers are asking right now; please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Assessment:
     advertiser_id: str | None = None
     timezone: str | None = None
     plan: CampaignPlan | None = None
+    campaigns_clear_at: datetime | None = None  # the listing a would-be campaign relied on (Q4)
 
 
 class Registrar:
@@ -72,25 +77,27 @@ class Registrar:
         ads: AdsPlatform,
         clock: Clock,
         views: SellerViews,
+        facts: AdsFacts,
     ) -> None:
         self._missions = missions
         self._registrations = registrations
         self._views = views
         self._statistics = statistics
-        self._ads = ads
+        self._lookup = AdsLookup(ads, facts)
         self._clock = clock
 
     def eligibility(self, mission_id: str, seller_id: str) -> Eligibility:
         """R6: the same blockers as registration, without registering."""
-        mission_or_not_found(self._missions, mission_id)
-        return eligibility_of(self._account(seller_id))
+        view = self._views.of(mission_id, seller_id)
+        known_mission(view.mission, mission_id)
+        return eligibility_of(self._lookup.account(seller_id, view.ads_facts, self._clock.now(), Purpose.READ))
 
     def preview(self, mission_id: str, seller_id: str) -> CampaignPreview:
         """What a claim now would lead to: blockers, whether a campaign would be created (and if not,
-        why), its settings exactly as they would be sent, and what it may spend. Writes nothing."""
+        why), its settings exactly as they would be sent, and what it may spend. Registers nothing."""
         view = self._views.of(mission_id, seller_id)
         mission, registration = known_mission(view.mission, mission_id), view.registration
-        found = self._assess(mission, seller_id, view.facts, self._clock.now())
+        found = self._assess(mission, seller_id, view, self._clock.now(), Purpose.READ)
         plan = found.plan if found.outlook.would_create else None
         currency = (found.snapshot.currency if found.snapshot else None) or mission.currency
         budget = plan.budget if plan else None
@@ -124,7 +131,7 @@ class Registrar:
         now = self._clock.now()
         if not registration_is_open(mission, now):  # R1
             raise MissionNotOpen(f"Mission {mission_id!r} is not open for registration.")
-        found = self._assess(mission, seller_id, view.facts, now)
+        found = self._assess(mission, seller_id, view, now, Purpose.CLAIM)
         if not found.eligibility.eligible:  # R4: blocked, nothing written
             self._count_blocked(mission_id, seller_id, found.eligibility)
             raise RegistrationBlocked(
@@ -145,14 +152,14 @@ class Registrar:
     def roi_recommendation(self, mission_id: str, seller_id: str) -> RoiRecommendation:
         """O1 for the calling seller: their country and industry, as registered or as the Ads platform
         knows them now, at the mission's current timing."""
-        mission = mission_or_not_found(self._missions, mission_id)
-        registered = self._registrations.get(mission_id, seller_id)
+        view = self._views.of(mission_id, seller_id)
+        mission, registered, now = known_mission(view.mission, mission_id), view.registration, self._clock.now()
         if registered:
             country, industry = registered.claim.account.country, registered.claim.account.industry
         else:
-            account = self._account(seller_id)
+            account = self._lookup.account(seller_id, view.ads_facts, now, Purpose.READ)
             country, industry = account.country, account.industry
-        return recommend(self._missions, country or mission.country, industry, timing_at(mission, self._clock.now()))
+        return recommend(self._missions, country or mission.country, industry, timing_at(mission, now))
 
     def registration(self, mission_id: str, seller_id: str) -> Registration:
         view = self._views.of(mission_id, seller_id)
@@ -164,8 +171,11 @@ class Registrar:
 
     # --- the assessment a preview shows and a claim fixes ------------------------------------
 
-    def _assess(self, mission: Mission, seller_id: str, facts: SellerFacts, now: datetime) -> Assessment:
-        account = self._account(seller_id)
+    def _assess(
+        self, mission: Mission, seller_id: str, view: SellerView, now: datetime, purpose: Purpose
+    ) -> Assessment:
+        recent = view.ads_facts
+        account = self._lookup.account(seller_id, recent, now, purpose)
         eligibility = eligibility_of(account)
         country = account.country or mission.country
         roi = recommend(self._missions, country, account.industry, timing_at(mission, now))
@@ -183,13 +193,13 @@ class Registrar:
             advertiser_ids=sorted({a.advertiser_id for a in account.ad_accounts}),
         )
         # The advertiser's time zone is decided once, so the start (A6) and the retry day (A8) agree.
-        zone = ad_account.timezone or self._ads_call(lambda: self._ads.advertiser_timezone(ad_account.advertiser_id))
+        zone = self._lookup.zone(seller_id, ad_account.advertiser_id, account, recent, now, purpose)
         plan = plan_campaign(mission, seller_id, ad_account.advertiser_id, snapshot, zone, now, roi.highest)
-        outlook = outlook_of(facts, [])
+        outlook, clear_at = outlook_of(view.facts, []), None
         if outlook.would_create:  # A2 needs the seller's campaigns only when no fact decided already
-            campaigns = self._ads_call(lambda: self._campaigns_of(snapshot))
-            outlook = outlook_of(facts, campaigns)
-        return Assessment(account, eligibility, roi, outlook, snapshot, ad_account.advertiser_id, zone, plan)
+            campaigns, clear_at = self._lookup.campaigns(seller_id, snapshot, recent, now, purpose)
+            outlook = outlook_of(view.facts, campaigns)
+        return Assessment(account, eligibility, roi, outlook, snapshot, ad_account.advertiser_id, zone, plan, clear_at)
 
     def _new_registration(
         self,
@@ -221,6 +231,7 @@ class Registrar:
                     differs_from_preview=differences(shown_then, shown_now) if shown_then is not None else [],
                 ),
                 plan=found.plan,
+                campaigns_clear_at=found.campaigns_clear_at if found.outlook.would_create else None,
             ),
             auto_creation=AutoCreationState(
                 status=AutoCreationStatus.PENDING,
@@ -237,23 +248,6 @@ class Registrar:
             self._statistics.count_blocked(mission_id, seller_id, [b.code for b in eligibility.blockers])
         except Exception:  # noqa: BLE001 - telemetry for operators must never change the seller's answer
             logger.warning("blockers not counted", exc_info=True)
-
-    def _campaigns_of(self, snapshot: AccountSnapshot) -> list[AdsCampaign]:
-        campaigns = [c for advertiser_id in snapshot.advertiser_ids for c in self._ads.live_campaigns(advertiser_id)]
-        return serving_store(campaigns, snapshot.store_id)
-
-    def _account(self, seller_id: str) -> SellerAdsAccount:
-        return self._ads_call(lambda: self._ads.seller_account(seller_id))
-
-    @staticmethod
-    def _ads_call[T](call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except AdsQuotaBusy as error:  # the fleet's quota is all in use: busy for a window, nothing written
-            raise ServiceBusy(BUSY, retry_after_seconds=WINDOW_SECONDS) from error
-        except AdsError as error:  # R4: cannot decide, so nothing is written
-            logger.warning("ads platform unavailable", extra={"error": str(error), "code": error.code})
-            raise AdsPlatformUnavailable(UNAVAILABLE) from error
 
 
 def _check_consent(mission: Mission, request: RegistrationRequest) -> None:

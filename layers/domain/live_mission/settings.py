@@ -20,14 +20,15 @@ class ServiceSettings(BaseModel):
     ads_access_token: SecretStr = Field(default=SecretStr(""), alias="ADS_ACCESS_TOKEN")
     ads_connect_timeout_seconds: float = Field(default=2.0, alias="ADS_CONNECT_TIMEOUT_SECONDS", gt=0)
     ads_read_timeout_seconds: float = Field(default=5.0, alias="ADS_READ_TIMEOUT_SECONDS", gt=0)
-    # The Ads app's quota for the whole fleet in calls a second (0: none), kept by all containers
-    # together (ads_quota.py); the most of it this function may use (its ceiling, so that one function
-    # cannot take it all), and the most containers this function may run (its reserved concurrency).
+    # The Ads app's quota for the whole fleet (0: none), kept by all containers together (ads_quota.py):
+    # calls a wall-clock second, a wall-clock minute, a UTC day; and the lower limits of some endpoints
+    # (`create_campaign=5/300/0,...`).
     ads_quota_per_second: int = Field(default=0, alias="ADS_QUOTA_PER_SECOND", ge=0)
-    ads_quota_share: float = Field(default=1, alias="ADS_QUOTA_SHARE", gt=0, le=1)
-    ads_containers: int = Field(default=1, alias="ADS_CONTAINERS", ge=1)
+    ads_quota_per_minute: int = Field(default=0, alias="ADS_QUOTA_PER_MINUTE", ge=0)
+    ads_quota_per_day: int = Field(default=0, alias="ADS_QUOTA_PER_DAY", ge=0)
+    ads_endpoint_quotas: str = Field(default="", alias="ADS_ENDPOINT_QUOTAS", pattern=r"^[a-z_=/0-9,]*$")
     # How long a call may wait for its moment before it counts as refused: short where a seller waits, but
-    # longer than a quota window, so that a container left out of one window is served in the next.
+    # long enough for the next second or two with room.
     ads_max_wait_seconds: float = Field(default=3.0, alias="ADS_MAX_WAIT_SECONDS", ge=0)
     retry_shards: int = Field(default=8, alias="RETRY_SHARDS", ge=1, le=64)
     auto_creation_function: str = Field(default="", alias="AUTO_CREATION_FUNCTION")
@@ -41,11 +42,6 @@ class ServiceSettings(BaseModel):
         if isinstance(value, str):
             return frozenset(v.strip() for v in value.split(",") if v.strip())
         return value
-
-    @property
-    def ads_most_per_container(self) -> int:
-        """The most calls a second one container may lease: its function's ceiling over its containers."""
-        return max(1, int(self.ads_quota_per_second * self.ads_quota_share / self.ads_containers))
 
 
 @cache

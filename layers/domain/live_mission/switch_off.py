@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .ads import AdsError
+from .ads_quota import Purpose
 from .decisions import SWITCH_OFF_RETRY_DELAY, ours
 from .errors import RegistrationNotFound
 from .models import AutoCreationStatus, CampaignOrigin, ReasonCode
@@ -80,7 +81,7 @@ class SwitchOff:
         known = leased.campaign.known
         if known is None or known.origin is not CampaignOrigin.AUTO:
             try:
-                mine = ours(self._reconciler.campaigns_of(leased), _campaign_name(leased))
+                mine = ours(self._reconciler.campaigns_of(leased, Purpose.SWITCH_OFF), _campaign_name(leased))
             except AdsError:
                 return due_again(leased, now + SWITCH_OFF_RETRY_DELAY)
             if mine is None:
@@ -90,7 +91,9 @@ class SwitchOff:
                 return switched_off(leased, None, now)  # nothing was ever created
             known = self._reconciler.mark_ours(leased, mine)
         try:
-            self._ads.disable_campaign(known.advertiser_id or leased.claim.advertiser_id, known.campaign_id)
+            self._ads.disable_campaign(
+                known.advertiser_id or leased.claim.advertiser_id, known.campaign_id, purpose=Purpose.SWITCH_OFF
+            )
         except AdsError as error:
             logger.warning("campaign not switched off yet", extra={"error": str(error), "code": error.code})
             return due_again(leased, now + SWITCH_OFF_RETRY_DELAY, known)

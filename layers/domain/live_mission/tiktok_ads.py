@@ -20,16 +20,25 @@ from .ads import (
     AdsError,
     AdsNoAnswer,
     AdsNotSent,
-    AdsQuotaBusy,
     AdsRejected,
     AdsThrottled,
     AdsTransientError,
     SellerAdsAccount,
 )
-from .ads_quota import AdsQuota
+from .ads_quota import AdsQuota, Purpose
 from .observability import Metric, count
 
 API_PREFIX = "/open_api/v1.3"
+ADVERTISERS_PER_CALL = 100  # /advertiser/info/ takes up to 100 ids
+# Each path's operation: the name the quota's endpoint limits and the sandbox's controls use.
+OPERATIONS = {
+    "/shop_ads/account/status/": "account_status",
+    "/advertiser/info/": "advertiser_info",
+    "/gmv_max/campaign/get/": "list_campaigns",
+    "/campaign/gmv_max/info/": "campaign_info",
+    "/campaign/gmv_max/create/": "create_campaign",
+    "/campaign/status/update/": "update_campaign_status",
+}
 THROTTLED_CODES = frozenset({40016, 40100, 40133})
 LIVE_PROMOTION_TYPE = "LIVE_GMV_MAX"
 PAGE_SIZE = 50
@@ -56,24 +65,30 @@ class TikTokAdsClient:
 
     # --- the port -----------------------------------------------------------------------------
 
-    def seller_account(self, seller_id: str) -> SellerAdsAccount:
-        data = self._call("GET", "/shop_ads/account/status/", query={"seller_id": seller_id})
+    def seller_account(self, seller_id: str, *, purpose: Purpose) -> SellerAdsAccount:
+        data = self._call("GET", "/shop_ads/account/status/", purpose, query={"seller_id": seller_id})
         return SellerAdsAccount.model_validate({"seller_id": seller_id, **data})
 
-    def advertiser_timezone(self, advertiser_id: str) -> str | None:
-        data = self._call("GET", "/advertiser/info/", query={"advertiser_ids": [advertiser_id]})
-        for advertiser in data.get("list") or []:
-            if str(advertiser.get("advertiser_id")) == advertiser_id:
-                return advertiser.get("timezone") or advertiser.get("display_timezone")
-        return None
+    def advertiser_timezones(self, advertiser_ids: list[str], *, purpose: Purpose) -> dict[str, str]:
+        """TikTok's batch form: up to 100 advertisers' zones in one call."""
+        zones: dict[str, str] = {}
+        for start in range(0, len(advertiser_ids), ADVERTISERS_PER_CALL):
+            chunk = advertiser_ids[start : start + ADVERTISERS_PER_CALL]
+            data = self._call("GET", "/advertiser/info/", purpose, query={"advertiser_ids": chunk})
+            for advertiser in data.get("list") or []:
+                zone = advertiser.get("timezone") or advertiser.get("display_timezone")
+                if zone:
+                    zones[str(advertiser.get("advertiser_id"))] = str(zone)
+        return zones
 
-    def live_campaigns(self, advertiser_id: str) -> list[AdsCampaign]:
+    def live_campaigns(self, advertiser_id: str, *, purpose: Purpose) -> list[AdsCampaign]:
         campaigns: list[AdsCampaign] = []
         page = 1
         while True:
             data = self._call(
                 "GET",
                 "/gmv_max/campaign/get/",
+                purpose,
                 query={
                     "advertiser_id": advertiser_id,
                     "filtering": {"gmv_max_promotion_types": [LIVE_PROMOTION_TYPE]},
@@ -88,46 +103,63 @@ class TikTokAdsClient:
                 return campaigns
             page += 1
 
-    def campaign(self, advertiser_id: str, campaign_id: str) -> AdsCampaign | None:
+    def campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> AdsCampaign | None:
         """One campaign of the advertiser, or None when the advertiser has no such campaign."""
         try:
             data = self._call(
-                "GET", "/campaign/gmv_max/info/", query={"advertiser_id": advertiser_id, "campaign_id": campaign_id}
+                "GET",
+                "/campaign/gmv_max/info/",
+                purpose,
+                query={"advertiser_id": advertiser_id, "campaign_id": campaign_id},
             )
         except AdsRejected:
             return None  # 4xxxx: not this advertiser's campaign (or no such campaign)
         return AdsCampaign.model_validate({"advertiser_id": advertiser_id, **data}) if data else None
 
-    def create_live_campaign(self, request: dict[str, Any]) -> str:
-        data = self._call("POST", "/campaign/gmv_max/create/", body=request)
+    def create_live_campaign(self, request: dict[str, Any], *, purpose: Purpose) -> str:
+        data = self._call("POST", "/campaign/gmv_max/create/", purpose, body=request)
         return str(data["campaign_id"])
 
-    def disable_campaign(self, advertiser_id: str, campaign_id: str) -> None:
+    def disable_campaign(self, advertiser_id: str, campaign_id: str, *, purpose: Purpose) -> None:
         self._call(
             "POST",
             "/campaign/status/update/",
+            purpose,
             body={"advertiser_id": advertiser_id, "campaign_ids": [campaign_id], "operation_status": "DISABLE"},
         )
 
     # --- the wire ------------------------------------------------------------------------------
 
     def _call(
-        self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        purpose: Purpose,
+        *,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         started = time.perf_counter()
+        operation = OPERATIONS[path]
         try:
-            if self._quota and not self._quota.wait(self._max_wait_seconds):
+            if self._quota is not None:
                 # Refused here rather than by the platform: nothing was sent, so retrying is always safe.
-                raise AdsQuotaBusy(
-                    f"{path}: over the fleet's {self._quota.per_second} requests per second (client limit)"
-                )
-            return self._exchange(method, path, query=query, body=body)
+                self._quota.admit(purpose, operation, self._max_wait_seconds)
+            answer = self._exchange(method, path, query=query, body=body)
+        except AdsThrottled:
+            if self._quota is not None:
+                self._quota.platform_throttled(operation)  # the app's quota is used elsewhere too (Q1)
+            count(Metric.ADS_ERROR, by=AdsThrottled.__name__)
+            raise
         except AdsError as error:
             count(Metric.ADS_ERROR, by=type(error).__name__)
             raise
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             count(Metric.ADS_LATENCY, elapsed_ms, unit=MetricUnit.Milliseconds)
+        if self._quota is not None:
+            self._quota.platform_answered()
+        return answer
 
     def _exchange(
         self, method: str, path: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None

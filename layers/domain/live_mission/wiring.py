@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .settings import ServiceSettings, load_settings
 
 if TYPE_CHECKING:
+    from .ads_quota import QuotaLimits
     from .auto_creation import AutoCreator
     from .campaign_lifecycle import CampaignReports
     from .change_feed import ChangeFeed
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from .registration import Registrar
     from .rewards import RewardEvaluator
     from .store.activity import ActivityStore
+    from .store.ads_facts import AdsFactsStore
+    from .store.ads_quota import AdsQuotaLedger
     from .store.dynamo import Table
     from .store.missions import MissionStore
     from .store.registrations import RegistrationStore
@@ -97,28 +100,59 @@ def statistics() -> StatisticsStore:
 
 
 @per_container
-def ads() -> TikTokAdsClient:
-    from .ads_quota import AdsQuota
-    from .store.ads_quota import AdsQuotaLedger
-    from .tiktok_ads import TikTokAdsClient
+def quota_limits() -> QuotaLimits:
+    from .ads_quota import Limits, QuotaLimits
 
     settings = load_settings()
-    quota = settings.ads_quota_per_second
+    return QuotaLimits(
+        Limits(settings.ads_quota_per_second, settings.ads_quota_per_minute, settings.ads_quota_per_day),
+        QuotaLimits.parse_endpoints(settings.ads_endpoint_quotas),
+    )
+
+
+@per_container
+def quota_ledger() -> AdsQuotaLedger:
+    from .store.ads_quota import AdsQuotaLedger
+
+    return AdsQuotaLedger(table())
+
+
+@per_container
+def ads() -> TikTokAdsClient:
+    from .ads_quota import AdsQuota
+    from .tiktok_ads import TikTokAdsClient
+
+    settings, limits = load_settings(), quota_limits()
+    quota = AdsQuota(limits, quota_ledger(), clock(), on_day_used=quota_used_today) if limits.app.any else None
     return TikTokAdsClient(
         settings.ads_base_url,
         access_token_provider(settings),
         connect_timeout=settings.ads_connect_timeout_seconds,
         read_timeout=settings.ads_read_timeout_seconds,
-        quota=AdsQuota(quota, AdsQuotaLedger(table()), most=settings.ads_most_per_container) if quota else None,
+        quota=quota,
         max_wait_seconds=settings.ads_max_wait_seconds,
     )
+
+
+def quota_used_today(percent: float) -> None:
+    """Q3: the share of the day's Ads quota the fleet has used, as a container learns it (alarmed at 80 %)."""
+    from .observability import Metric, gauge
+
+    gauge(Metric.ADS_QUOTA_USED_TODAY, percent)
+
+
+@per_container
+def ads_facts() -> AdsFactsStore:
+    from .store.ads_facts import AdsFactsStore
+
+    return AdsFactsStore(table())
 
 
 @per_container
 def registrar() -> Registrar:
     from .registration import Registrar
 
-    return Registrar(missions(), registrations(), statistics(), ads(), clock(), seller_views())
+    return Registrar(missions(), registrations(), statistics(), ads(), clock(), seller_views(), ads_facts())
 
 
 @per_container
@@ -132,7 +166,7 @@ def seller_views() -> SellerViewStore:
 def auto_creator() -> AutoCreator:
     from .auto_creation import AutoCreator
 
-    return AutoCreator(missions(), registrations(), ads(), clock())
+    return AutoCreator(missions(), registrations(), ads(), clock(), ads_facts())
 
 
 @per_container

@@ -371,6 +371,24 @@ class Table:
             return current
         return None
 
+    def update_or_current(
+        self, key: dict[str, str], update: Update
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """A conditional update that answers either way: (the item after it, None) when it was applied, or
+        (None, the item as it is) when its condition failed (it is then read in the same call)."""
+        arguments = update.arguments()
+        if "ExpressionAttributeValues" in arguments:
+            arguments["ExpressionAttributeValues"] = _wire(arguments["ExpressionAttributeValues"])
+        if update.condition:
+            arguments["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        response, current = _conditionally(
+            lambda: self.client.update_item(TableName=self.name, Key=_wire(key), ReturnValues="ALL_NEW", **arguments),
+            True,
+        )
+        if response is not None:
+            return _plain(response.get("Attributes") or {}), None
+        return None, current or {}
+
 
 _serialise, _deserialise = TypeSerializer().serialize, TypeDeserializer().deserialize
 
