@@ -463,10 +463,20 @@ class FakeQuotaLedger:
         """Calls granted in each epoch second, over every minute."""
         return Counter({minute * 60 + s: n for minute, item in self.minutes.items() for s, n in item["s"].items()})
 
-    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> frozenset[int]:
+    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> MinuteTally:
         item = self.minutes[minute]
         refused_first = item.setdefault("refused_first", set())
-        before = frozenset(refused_first)
+        throttled = item.setdefault("throttled", set())
+        before = MinuteTally(
+            granted=False,
+            by_second=dict(item["s"]),
+            calls=item["calls"],
+            paused_until=item.get("paused_until", 0.0),
+            second_cap=item.get("second_cap", 0),
+            refused_first=frozenset(refused_first),
+            throttled=frozenset(throttled),
+        )
+        throttled.add(second)
         if first_of_second:
             refused_first.add(second)
         else:
@@ -483,14 +493,18 @@ class FakeQuotaLedger:
         leased = item.get("leased", 0)
         granted = max(0, min(calls, allowance - leased))
         item["leased"] = leased + granted
-        return DayTally(granted, item["leased"], item.get("paused_until"), item.get("minute_spent"))
+        return DayTally(
+            granted, item["leased"], item.get("paused_until"), item.get("minute_spent"), item.get("minute_cap", 0)
+        )
 
     def day(self, day: date) -> DayTally:
         item = self.days[day]
-        return DayTally(0, item.get("leased", 0), item.get("paused_until"), item.get("minute_spent"))
+        return DayTally(
+            0, item.get("leased", 0), item.get("paused_until"), item.get("minute_spent"), item.get("minute_cap", 0)
+        )
 
-    def note_minute_spent(self, day: date, minute: int) -> None:
-        self.days[day]["minute_spent"] = minute
+    def note_minute_spent(self, day: date, minute: int, sent: int) -> None:
+        self.days[day].update(minute_spent=minute, minute_cap=sent)
 
     def pause_day(self, day: date, until: datetime) -> None:
         self.days[day]["paused_until"] = until

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from live_mission.ads import AdsQuotaBusy
 from live_mission.ads_quota import (
+    LEARNED_MINUTES,
     SHARES,
     Admitted,
     AdsQuota,
@@ -211,11 +212,12 @@ def test_q1_a_platform_that_refuses_slows_the_fleet_by_second_then_minute_then_d
     admitted = [fleet[1].decide(Purpose.SWITCH_OFF, "list_campaigns") for _ in range(3)]
     assert [int(d.at) for d in admitted if isinstance(d, Admitted) and int(d.at) == int(time.at)] == [int(time.at)] * 2
 
-    # When the first call of two seconds running is refused: the minute's quota is spent, the minute paused
+    # When the platform refuses in another second of the minute although the fleet slowed: the minute's quota
+    # is spent, the rest of the minute paused
     time.at = START + 25.05
     assert isinstance(_sent_and_refused(fleet[0], time), Admitted)
-    time.at = START + 26.05
-    assert isinstance(_sent_and_refused(fleet[1], time), Admitted)
+    held = fleet[1].decide(Purpose.SWITCH_OFF, "list_campaigns")
+    assert isinstance(held, Held) and held.until == pytest.approx((minute + 1) * 60)
     held = fleet[0].decide(Purpose.SWITCH_OFF, "list_campaigns")
     assert isinstance(held, Held) and held.until == pytest.approx((minute + 1) * 60)
 
@@ -233,6 +235,41 @@ def test_q1_a_platform_that_refuses_slows_the_fleet_by_second_then_minute_then_d
     fleet[0].platform_answered()
     time.sleep(1)
     assert isinstance(fleet[1].decide(Purpose.SWITCH_OFF, "list_campaigns"), Admitted)
+
+
+def test_q1_a_minute_found_spent_caps_the_minutes_after_it_so_the_platform_is_not_refused_every_minute() -> None:
+    # Given a fleet configured for 600 calls a minute while other systems leave it 120 of the app's minute
+    time, ledger = Time(START), FakeQuotaLedger()
+    fleet = _fleet(time, ledger, Limits(10, 600, 864_000), 2)
+    leave, accepted, refused = 120, Counter[int](), Counter[int]()
+    next_ask = [START, START]
+
+    # When both containers keep asking for creations for LEARNED_MINUTES + 1 minutes, the platform refusing
+    # beyond what it leaves
+    while min(next_ask) < START + 60 * (LEARNED_MINUTES + 1):
+        container = next_ask.index(min(next_ask))
+        time.at = max(time.at, next_ask[container])
+        decision = fleet[container].decide(Purpose.CREATE, "create_campaign")
+        if isinstance(decision, Held):
+            next_ask[container] = decision.until
+            continue
+        time.at = max(time.at, decision.at)
+        minute = int(decision.at) // 60
+        if accepted[minute] < leave:
+            accepted[minute] += 1
+            fleet[container].platform_answered()
+        else:
+            refused[minute] += 1
+            fleet[container].platform_throttled("create_campaign")
+        next_ask[container] = time.at
+
+    # Then the first minute is refused a few calls, the minutes after it none, and they still send nearly what
+    # the platform leaves (a creation's share of it)
+    first = int(START) // 60
+    later = range(first + 1, first + LEARNED_MINUTES + 1)
+    assert 0 < refused[first] <= 5
+    assert [refused[m] for m in later] == [0] * LEARNED_MINUTES
+    assert all(accepted[m] >= allowance(leave - 5, Purpose.CREATE) for m in later)
 
 
 def test_a_ledger_that_cannot_be_written_admits_nothing() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from live_mission.ads_quota import DAY_ALARMS, SHARES, Purpose
 from tools.local_stack.template import Template
 
 TEMPLATE = Template()
@@ -204,11 +205,17 @@ def test_every_ads_caller_keeps_the_fleets_quota_at_tiktoks_basic_tier_by_defaul
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
 
 
-def test_the_day_quota_alarm_fires_at_80_percent_and_reaches_a_person() -> None:
-    alarm = RESOURCES["AdsQuotaDayAlarm"]["Properties"]
-    assert alarm["MetricName"] == "AdsQuotaUsedToday" and alarm["Statistic"] == "Maximum"
-    assert alarm["Threshold"] == 80 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    assert alarm["AlarmActions"] == [{"Ref": "OnCallTopic"}]
+def test_the_day_quota_alarms_fire_where_the_quota_says_and_reach_a_person() -> None:
+    """Q3: one alarm before sellers' reads are held for the day, one at 80 % of the day."""
+    thresholds = {}
+    for name in ("AdsQuotaReadsAlarm", "AdsQuotaDayAlarm"):
+        alarm = RESOURCES[name]["Properties"]
+        assert alarm["MetricName"] == "AdsQuotaUsedToday" and alarm["Statistic"] == "Maximum"
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["AlarmActions"] == [{"Ref": "OnCallTopic"}]
+        thresholds[name] = alarm["Threshold"]
+    assert (thresholds["AdsQuotaReadsAlarm"], thresholds["AdsQuotaDayAlarm"]) == DAY_ALARMS
+    assert DAY_ALARMS[0] < 100 * SHARES[Purpose.READ] and DAY_ALARMS[1] == 80
 
 
 def test_every_dead_letter_queue_has_an_alarm() -> None:

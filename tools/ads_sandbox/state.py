@@ -50,6 +50,8 @@ class SandboxState:
     accepted_per_minute: Counter[int] = field(default_factory=Counter)
     accepted_per_day: Counter[date] = field(default_factory=Counter)
     throttled: int = 0
+    throttled_by: Counter[str] = field(default_factory=Counter)  # which limit refused: second, minute or day
+    throttled_per_minute: Counter[int] = field(default_factory=Counter)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
@@ -64,18 +66,27 @@ class SandboxState:
             self.accepted_per_minute.clear()
             self.accepted_per_day.clear()
             self.throttled = 0
+            self.throttled_by.clear()
+            self.throttled_per_minute.clear()
 
     def admit(self) -> bool:
         """Counts a call against its second, minute and day; False (throttled, nothing done) once any of them
         holds its limit."""
         second, day = int(time.time()), self.today()
         with self.lock:
-            if (
-                (self.per_second and self.accepted_per_second[second] >= self.per_second)
-                or (self.per_minute and self.accepted_per_minute[second // 60] >= self.per_minute)
-                or (self.per_day and self.accepted_per_day[day] >= self.per_day)
-            ):
+            full = [
+                window
+                for window, limit, accepted in (
+                    ("second", self.per_second, self.accepted_per_second[second]),
+                    ("minute", self.per_minute, self.accepted_per_minute[second // 60]),
+                    ("day", self.per_day, self.accepted_per_day[day]),
+                )
+                if limit and accepted >= limit
+            ]
+            if full:
                 self.throttled += 1
+                self.throttled_by[full[-1]] += 1  # the widest window that is full
+                self.throttled_per_minute[second // 60] += 1
                 return False
             self.accepted_per_second[second] += 1
             self.accepted_per_minute[second // 60] += 1
@@ -89,6 +100,8 @@ class SandboxState:
             self.accepted_per_minute.clear()
             self.accepted_per_day.clear()
             self.throttled = 0
+            self.throttled_by.clear()
+            self.throttled_per_minute.clear()
 
     def set_rate_limit(self, limits: dict[str, int]) -> None:
         with self.lock:
@@ -103,6 +116,7 @@ class SandboxState:
                 "requests_per_minute": self.per_minute,
                 "requests_per_day": self.per_day,
                 "throttled": self.throttled,
+                "throttled_by": {w: self.throttled_by[w] for w in ("second", "minute", "day")},
                 "busiest_second": max(self.accepted_per_second.values(), default=0),
                 "busiest_minute": max(self.accepted_per_minute.values(), default=0),
                 "today": self.accepted_per_day[self.today()],

@@ -1,10 +1,11 @@
-"""`make bench`: five figures, each beside its ideal, measured in this run on this machine.
+"""`make bench`: five figures, each beside its ideal, measured in this run on this machine; a sixth on its own.
 
 (a) Each function's cold-start init (the handler module and the adapters it builds), in CPU time, as a
     ratio to the framework floor (Powertools' resolver with validation, Logger, Metrics, two boto3
     clients), alternating fresh interpreters.
-(b) DynamoDB and Ads calls per seller from claim to voucher, beside the least any design could do,
-    counted on the local stack: moto counts every AWS request, the sandbox every Ads call.
+(b) DynamoDB and Ads calls per seller through the app's whole flow (eligibility, preview, claim) to the voucher,
+    beside the least any design could do, counted on the local stack: moto counts every AWS request (the Ads
+    quota's counters among them), the sandbox every Ads call.
 (c) A burst at TikTok's Basic tier with the app's quota half spent elsewhere: BENCH_BURST_SELLERS (300)
     sellers through eligibility, preview and claim, an opt-out in the middle (tools/bench/burst.py).
 (d) Dollars per million sellers: (b)'s calls, Lambda invocations and durations at AWS's public prices,
@@ -13,8 +14,13 @@
 (e) The retry sweep after an Ads outage: BENCH_SWEEP_DUE (20,000) registrations due at once, drained at the
     Ads quota (tools/bench/sweep.py).
 
-`BENCH=quick make bench` runs (b) and (d) only. The last line is always
-`bench: dynamodb_calls=<n> minimum=<m> ads_calls=<k> usd_per_million=<x>` (per seller, claim to voucher).
+(f) A mega campaign of a million sellers on a simulated clock at TikTok's tiers, the fleet's own quota code
+    against a platform keeping the tier's limits (tools/bench/mega.py): `BENCH_ONLY=mega make bench` only,
+    its last line `mega: sellers=... tier=... created_before_start=... claim_wait_p99_s=... ads_calls_per_seller=...`.
+
+`BENCH=quick make bench` runs (b) and (d) only. `BENCH_ONLY=cold|burst|sweep` runs that figure with (b) and (d).
+Otherwise the last line is always
+`bench: dynamodb_calls=<n> minimum=<m> ads_calls=<k> usd_per_million=<x>` (per seller, the app's flow to the voucher).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import requests
 
 from tests.support import CLAIM, eligible_seller, free_port, mission_body
 from tools.bench.burst import burst, print_burst
+from tools.bench.mega import mega
 from tools.bench.sweep import SWEEP_DUE, print_sweep, sweep
 from tools.local_stack.stack import LocalStack, start_local_stack
 from tools.local_stack.template import ROOT, Template
@@ -62,10 +69,15 @@ def ads_seller(seller: str) -> dict[str, Any]:
 
 # The least any design could do per seller, and why.
 MINIMUM = {
+    ("eligibility + preview", "DynamoDB"): (2, "one read each: the mission and what is known of the seller"),
+    ("eligibility + preview", "Ads"): (
+        2,
+        "the seller's account facts (R3); their campaigns, so the preview says what happens",
+    ),
     ("claim", "DynamoDB"): (2, "read the mission; one conditional write (the write itself tells a repeat)"),
-    ("claim", "Ads"): (2, "the seller's account facts (R3); their campaigns, so the consent says what happens"),
+    ("claim", "Ads"): (0, "none: what the preview was told a moment ago (Q4)"),
     ("auto-creation", "DynamoDB"): (2, "claim the registration; record the outcome"),
-    ("auto-creation", "Ads"): (2, "list LIVE campaigns (A2, A5); create one"),
+    ("auto-creation", "Ads"): (1, "create it: the claim's listing is moments old (A2, A5, Q4)"),
     ("activity + reward", "DynamoDB"): (4, "record the session and the spend; read the seller's facts; grant once"),
     ("activity + reward", "Ads"): (0, "none"),
     ("seller reads", "DynamoDB"): (3, "one read each: registration, progress, rewards"),
@@ -153,7 +165,7 @@ def _activity(sellers: list[str]) -> list[dict[str, str]]:
 
 
 def calls_per_seller() -> dict[str, Phase]:
-    """One seller's whole way, claim to voucher, for SELLERS sellers; returns each phase's counts."""
+    """One seller's whole way, eligibility to voucher, for SELLERS sellers; returns each phase's counts."""
     stack = start_local_stack(free_port(), free_port())
     http = requests.Session()
     api = stack.api_url
@@ -183,9 +195,18 @@ def calls_per_seller() -> dict[str, Phase]:
         function.concurrency = 1
     meter = _Meter(stack)
     phases: dict[str, Phase] = {}
-    with stack.dispatcher.paused():  # the claims alone
+    shown: dict[str, str] = {}
+    with stack.dispatcher.paused():  # the app's reads before a claim: eligibility, then the campaign preview
         for seller in sellers:
-            http.post(f"{api}/missions/{MISSION}/registrations", json=CLAIM, headers=token(seller)).raise_for_status()
+            http.get(f"{api}/missions/{MISSION}/eligibility", headers=token(seller)).raise_for_status()
+            preview = http.get(f"{api}/missions/{MISSION}/campaign-preview", headers=token(seller))
+            preview.raise_for_status()
+            shown[seller] = preview.json()["preview_id"]
+        phases["eligibility + preview"] = meter.phase(api_requests=2 * SELLERS)
+    with stack.dispatcher.paused():  # the claims alone, each sending the preview it was shown
+        for seller in sellers:
+            claim = {**CLAIM, "preview_id": shown[seller]}
+            http.post(f"{api}/missions/{MISSION}/registrations", json=claim, headers=token(seller)).raise_for_status()
         phases["claim"] = meter.phase(api_requests=SELLERS)
     stack.dispatcher.drain()  # the stream delivers the inserts: auto-creation
     phases["auto-creation"] = meter.phase(api_requests=0)
@@ -219,8 +240,11 @@ def calls_per_seller() -> dict[str, Phase]:
 
 def print_calls(phases: dict[str, Phase]) -> dict[str, float]:
     """Prints the table; returns the whole way's calls per seller and their minimum."""
-    print(f"\n(b) Calls per seller, claim to voucher ({SELLERS} sellers, every step succeeding the first time)\n")
-    print(f"{'phase':<19}{'system':<10}{'measured':>9}{'minimum':>9}   by action (per seller)")
+    print(
+        f"\n(b) Calls per seller, the app's flow to the voucher ({SELLERS} sellers, every step succeeding the first "
+        "time)\n"
+    )
+    print(f"{'phase':<22}{'system':<10}{'measured':>9}{'minimum':>9}   by action (per seller)")
     totals = Counter[str]()
     for name, phase in phases.items():
         dynamodb = Counter({k: v for k, v in phase.dynamodb.items() if not k.startswith("(")})
@@ -230,11 +254,11 @@ def print_calls(phases: dict[str, Phase]) -> dict[str, float]:
             totals[system] += sum(counts.values())
             totals[f"{system} minimum"] += minimum * SELLERS
             detail = ", ".join(f"{k} {v / SELLERS:g}" for k, v in sorted(counts.items())) or "-"
-            print(f"{name:<19}{system:<10}{per_seller:>9.2f}{minimum:>9}   {detail}")
-            print(f"{'':<38}   minimum: {why}")
+            print(f"{name:<22}{system:<10}{per_seller:>9.2f}{minimum:>9}   {detail}")
+            print(f"{'':<41}   minimum: {why}")
     for system in ("DynamoDB", "Ads"):
         measured, least = totals[system] / SELLERS, totals[f"{system} minimum"] / SELLERS
-        print(f"{'whole way':<19}{system:<10}{measured:>9.2f}{least:>9g}   ratio {measured / least:.2f}")
+        print(f"{'whole way':<22}{system:<10}{measured:>9.2f}{least:>9g}   ratio {measured / least:.2f}")
     return {key: value / SELLERS for key, value in totals.items()}
 
 
@@ -285,7 +309,7 @@ def print_cost(phases: dict[str, Phase]) -> float:
         "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
         "EventBridge custom event": sum(p.events_out for p in phases.values()) / SELLERS,
     }
-    print("\n(d) Dollars per million sellers, claim to voucher: the measured calls above at AWS's public prices\n")
+    print("\n(d) Dollars per million sellers, eligibility to voucher: the calls measured above at AWS's prices\n")
     print(f"{'item':<30}{'per seller':>12}{'price (USD)':>14}{'per million sellers':>22}")
     total = 0.0
     for item, per_seller in units.items():
@@ -423,8 +447,11 @@ def machine() -> str:
 
 def main() -> None:
     quick = os.environ.get("BENCH", "") == "quick"
-    only = os.environ.get("BENCH_ONLY", "")  # one of cold, burst, sweep: that figure alone (with calls and cost)
+    only = os.environ.get("BENCH_ONLY", "")  # cold, burst, sweep (with calls and cost), or mega
     print(f"Machine: {machine()}" + ("  (BENCH=quick: calls and cost only)" if quick else ""))
+    if only == "mega":  # the simulation alone: it runs no stack, and its own last line
+        mega()
+        return
     phases = calls_per_seller()
     calls = print_calls(phases)
     dollars = print_cost(phases)

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from live_mission.ads_quota import Admitted, AdsQuota, Limits, Purpose, QuotaLimits, creating
+from live_mission.ads_quota import DAY_ALARMS, Admitted, AdsQuota, Limits, Purpose, QuotaLimits, creating
 from live_mission.campaign_settings import GO_LIVE_AT
 from live_mission.decisions import ACCOUNT_FACTS_REUSE, CLEAR_LISTING_REUSE
 from live_mission.local_time import end_of_local_day, next_day_at
@@ -76,11 +76,11 @@ class Outcome:
     claim_waits: list[float] = field(default_factory=list)
     created: int = 0
     created_before_start: int = 0
-    never_registered: int = 0  # kept waiting by the quota until registration closed
-    closed_on: int = 0  # arrived in the last seconds: registration closed before their claim, quota or not
-    failed_for_quota: int = 0
-    alarm_at: dict[str, float] = field(default_factory=dict)  # UTC day: when 80 % of its quota was used
-    spent_at: dict[str, float] = field(default_factory=dict)  # UTC day: when a purpose first found it spent
+    never_registered: int = 0  # the quota kept them from claiming (503 SERVICE_BUSY) until registration closed
+    closed_on: int = 0  # arrived too late for the app's flow to finish before registration closed, quota or not
+    failed_for_quota: int = 0  # registered, then FAILED with ADS_QUOTA_USED_UP (Q3)
+    alarms: dict[str, dict[float, float]] = field(default_factory=dict)  # UTC day: {threshold: when it was crossed}
+    spent_at: dict[str, dict[str, float]] = field(default_factory=dict)  # UTC day: {purpose: when it found it spent}
     seconds: float = 0.0
 
     @property
@@ -173,9 +173,10 @@ class Simulation:
     # --- the quota, as each function asks it --------------------------------------------------------
 
     def _day_used(self, percent: float) -> None:
-        day = self.clock.now().date().isoformat()
-        if percent >= 80 and day not in self.outcome.alarm_at:
-            self.outcome.alarm_at[day] = self.clock.at
+        crossed = self.outcome.alarms.setdefault(self.clock.now().date().isoformat(), {})
+        for threshold in DAY_ALARMS:
+            if percent >= threshold:
+                crossed.setdefault(threshold, self.clock.at)
 
     def _ask(self, function: str, seller: int, purpose: Purpose, operation: str, wait: float) -> float | None:
         """The moment the call is sent, or None when the quota has none for it within `wait` seconds."""
@@ -183,7 +184,8 @@ class Simulation:
         decision = quota.decide(purpose, operation, latest=self.clock.at + wait)
         if not isinstance(decision, Admitted):
             if decision.day_spent:
-                self.outcome.spent_at.setdefault(self.clock.now().date().isoformat(), self.clock.at)
+                spent = self.outcome.spent_at.setdefault(self.clock.now().date().isoformat(), {})
+                spent.setdefault(purpose.name.lower(), self.clock.at)
             return None
         if not self.platform.call(decision.at):
             self.outcome.refused_by_platform += 1
@@ -290,8 +292,10 @@ class Simulation:
                 (self.waiting[ELIGIBILITY], self.waiting[PREVIEW], self.waiting[CLAIM], self.attempts, self.later)
             ) and self.next_arrival >= len(self.sellers):
                 break
-        self.outcome.never_registered = sum(1 for s in self.sellers if s.claimed is None and s.kept_waiting)
-        self.outcome.closed_on = sum(1 for s in self.sellers if s.claimed is None and not s.kept_waiting)
+        flow = TO_PREVIEW + TO_CLAIM
+        unclaimed = [s for s in self.sellers if s.claimed is None]
+        self.outcome.closed_on = sum(1 for s in unclaimed if s.arrived > self.closes - flow)
+        self.outcome.never_registered = len(unclaimed) - self.outcome.closed_on
         self.outcome.refused_by_platform = self.platform.refused
         self.outcome.seconds = time.monotonic() - started
         return self.outcome
@@ -319,17 +323,25 @@ def print_outcome(outcome: Outcome) -> None:
             f"{percentile(outcome.claim_waits, 0.5):,.0f} s, {percentile(outcome.claim_waits, 0.99):,.0f} s",
         ),
         (
-            "without a campaign because of the quota",
-            f"{outcome.never_registered:,} never got to claim, {outcome.failed_for_quota:,} registered but not created",
+            "without a campaign, all for the quota",
+            f"{outcome.never_registered:,} kept from claiming (503 SERVICE_BUSY), "
+            f"{outcome.failed_for_quota:,} FAILED ADS_QUOTA_USED_UP",
         ),
+        ("arrived as registration closed (no time to claim)", f"{outcome.closed_on:,}"),
         ("refused by the platform (40100)", f"{outcome.refused_by_platform}"),
     ]
-    for day, spent in sorted(outcome.spent_at.items()):
-        alarm = outcome.alarm_at.get(day)
-        lead = f"{(spent - alarm) / 3600:.1f} h before" if alarm is not None and alarm <= spent else "not before"
-        rows.append((f"{day}: day's quota spent (for some purpose)", f"at {_hhmm(spent)} UTC; the 80 % alarm {lead}"))
+    for day in sorted(outcome.spent_at.keys() | outcome.alarms.keys()):
+        alarms = outcome.alarms.get(day, {})
+        said = ", ".join(f"{t:g} % at {_hhmm(at)}" for t, at in sorted(alarms.items()) if at is not None)
+        spent = ", ".join(f"{p} {_hhmm(at)}" for p, at in sorted(outcome.spent_at.get(day, {}).items(), key=_second))
+        if said or spent:
+            rows.append((f"{day} UTC: alarms; purposes held for the day", f"{said or 'none'}; {spent or 'none'}"))
     for name, value in rows:
         print(f"  {name:<56}{value}")
+
+
+def _second(item: tuple[str, float]) -> float:
+    return item[1]
 
 
 def _hhmm(at: float) -> str:

@@ -25,10 +25,12 @@ starves the campaigns it leads to.
 Q1, the platform's word over ours: the app's quota may be shared with other systems, so the platform may
 refuse (40100) before the fleet's own count is spent. The fleet then slows as TikTok advises. A refusal pauses
 the rest of that second, and the fleet sends no more calls a second than went through before it, for the rest
-of that minute (the app's second is shared). When the first call of two seconds running is refused, the
-minute's quota is spent: the rest of the minute is paused. When the first calls of the minute after are
-refused as well, the day's is spent: the fleet pauses until 00:00 UTC, trying one call every ten minutes so
-that a pause inferred wrongly does not cost the rest of the day.
+of that minute (the app's second is shared). When the platform refuses in a second second of the minute (the
+lower pace did not hold), the minute's quota is spent: the rest of the minute is paused, and for the next
+LEARNED_MINUTES minutes the fleet sends no more calls a minute than went through in it (what the others leave
+of the app's minute), so that it is not refused again every minute; then it tries the whole quota again. When
+the first calls of the minute after are refused as well, the day's is spent: the fleet pauses until 00:00 UTC,
+trying one call every ten minutes so that a pause inferred wrongly does not cost the rest of the day.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ SOON = timedelta(hours=12)  # a creation whose campaign starts within this is ur
 DAY_PROBE_EVERY = timedelta(minutes=10)  # while the day is spent: one call tries whether it came back
 DAY_SPENT_WITHIN_SECONDS = 5  # refused this early in the minute after a minute's pause: the day is spent
 BOOK_AHEAD_SECONDS = 2  # a slot is taken at most this far ahead of its second
+LEARNED_MINUTES = 5  # Q1: how long a minute's quota found spent caps the fleet's minutes (TikTok's advised pause)
 
 
 class Purpose(StrEnum):
@@ -70,6 +73,11 @@ SHARES: dict[Purpose, float] = {
     Purpose.READ: 0.62,
     Purpose.STATUS: 0.40,
 }
+
+# Q3: the alarms on the day's use, AdsQuotaUsedToday in percent (template: AdsQuotaReadsAlarm, AdsQuotaDayAlarm).
+# The first at 80 % of what eligibility and preview may spend, so a person hears before sellers are turned away
+# for the rest of the day; the second at 80 % of the day, before creations are held back.
+DAY_ALARMS = (round(80 * SHARES[Purpose.READ]), 80)
 
 
 def creating(starts_at: datetime | None, now: datetime) -> Purpose:
@@ -145,6 +153,12 @@ class MinuteTally:
     endpoint_calls: int = 0
     paused_until: float = 0.0
     second_cap: int = 0  # learned from the platform's refusals: no second of the minute holds more (0: none)
+    refused_first: frozenset[int] = frozenset()  # seconds whose first call the platform refused
+    throttled: frozenset[int] = frozenset()  # seconds in which the platform refused a call
+
+    def sent_before(self, second: int) -> int:
+        """The calls of the minute in the seconds before this one."""
+        return sum(calls for s, calls in self.by_second.items() if s < second)
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,12 @@ class DayTally:
     leased: int
     paused_until: datetime | None = None
     minute_spent: int | None = None  # the last minute the fleet paused because its quota was spent
+    minute_cap: int = 0  # the calls that went through in that minute: the most a minute takes for a while
+
+    def minute_cap_for(self, minute: int) -> int:
+        """Q1: the cap the platform's refusals set on this minute (0: none)."""
+        spent = self.minute_spent
+        return self.minute_cap if spent is not None and spent < minute <= spent + LEARNED_MINUTES else 0
 
 
 @dataclass(frozen=True)
@@ -235,6 +255,7 @@ class AdsQuota:
         self._day_paused_until: datetime | None = None
         self._on_day_used = on_day_used
         self._last_admitted: tuple[int, int, int] | None = None  # minute, second and place of the last call
+        self._learned = DayTally(0, 0)  # the day as last read: the minute cap the platform's refusals set
 
     # --- one call -------------------------------------------------------------------------------
 
@@ -285,10 +306,11 @@ class AdsQuota:
                 self._last_admitted = (ask.minute, ask.second, tally.place)
                 spread = (1 - EDGE) / max(ask.second_allowance or 1, 1)
                 return Admitted(ask.minute * 60 + ask.second + (tally.place - 1) * spread)
-            if tally.paused_until > now and self.limits.app.per_day:
-                # The fleet is pausing for the platform's word: it may be that the day is spent (Q1).
-                paused = self._ledger.day(self._today()).paused_until
-                if paused is not None and paused > self._clock.now():
+            if tally.paused_until > now:
+                # The fleet is pausing for the platform's word: the minute's quota or the day's is spent (Q1).
+                self._learned = self._ledger.day(self._today())
+                paused = self._learned.paused_until
+                if paused is not None and paused > self._clock.now() and self.limits.app.per_day:
                     self._day_paused_until = paused
                     return self._held_until(paused, self._clock.now())
             following = self._next_room(ask, tally, purpose)
@@ -306,11 +328,15 @@ class AdsQuota:
             return
         minute, second, place = self._last_admitted
         first = place == 1  # the second's first call refused: the second's own share is not what is spent
-        refused_first_before = self._ledger.throttled(minute, second, first_of_second=first, cap=max(1, place - 1))
-        if first and second - 1 in refused_first_before:
-            # The first call of two seconds running refused: the minute's quota is spent.
+        before = self._ledger.throttled(minute, second, first_of_second=first, cap=max(1, place - 1))
+        if before.throttled - {second}:
+            # Refused in a second second of this minute although the fleet slowed after the first: the minute's
+            # quota is spent, after what went through before the platform first refused, which caps the minutes
+            # that follow for a while.
             self._ledger.pause_minute(minute, (minute + 1) * 60.0)
-            self._ledger.note_minute_spent(self._today(), minute)
+            sent = max(1, before.sent_before(min(before.throttled)))
+            self._ledger.note_minute_spent(self._today(), minute, sent)
+            self._learned = DayTally(0, 0, minute_spent=minute, minute_cap=sent)
         elif first and second < DAY_SPENT_WITHIN_SECONDS and self._ledger.day(self._today()).minute_spent == minute - 1:
             # The minute before was spent, and this one's first call is refused too: the day's quota is spent.
             until = self._next_midnight()
@@ -344,6 +370,7 @@ class AdsQuota:
         if self._left.get(purpose, 0) > 0:
             return None
         tally = self._ledger.lease_day(today, self._chunk, allowance(self.limits.app.per_day, purpose))
+        self._learned = tally
         if self._on_day_used is not None:
             self._on_day_used(100 * tally.leased / self.limits.app.per_day)
         if tally.paused_until is not None and tally.paused_until > now and self._day_paused_until is None:
@@ -368,11 +395,12 @@ class AdsQuota:
 
     def _ask(self, minute: int, second: int, purpose: Purpose, operation: str, now: float) -> Ask:
         app, endpoint = self.limits.app, self.limits.endpoints.get(operation)
+        per_minute = min(filter(None, (app.per_minute, self._learned.minute_cap_for(minute))), default=0)
         return Ask(
             minute=minute,
             second=second,
             second_allowance=allowance(app.per_second, purpose, within_a_second=True),
-            minute_allowance=allowance(app.per_minute, purpose),
+            minute_allowance=allowance(per_minute, purpose),
             endpoint=operation if endpoint else None,
             endpoint_second_allowance=allowance(endpoint.per_second, purpose, within_a_second=True) if endpoint else 0,
             endpoint_minute_allowance=allowance(endpoint.per_minute, purpose) if endpoint else 0,

@@ -202,9 +202,10 @@ class QuotaLedger(Protocol):
         minute's counts either way."""
         ...
 
-    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> frozenset[int]:
+    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> MinuteTally:
         """Notes that the platform refused a call in this second (its first, or after `cap` went through: no
-        second of the minute takes more from now on); the seconds whose first call was refused before."""
+        second of the minute takes more from now on); the minute as it stood before, with the seconds whose
+        first call was refused."""
         ...
 
     def pause_minute(self, minute: int, until: float) -> None:
@@ -220,7 +221,9 @@ class QuotaLedger(Protocol):
         """The day as it stands (granted: 0)."""
         ...
 
-    def note_minute_spent(self, day: date, minute: int) -> None: ...
+    def note_minute_spent(self, day: date, minute: int, sent: int) -> None:
+        """The platform said this minute's quota is spent after `sent` calls went through in it."""
+        ...
 
     def pause_day(self, day: date, until: datetime) -> None: ...
 

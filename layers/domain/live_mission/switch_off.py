@@ -8,11 +8,11 @@ campaign by its name if its creation was never recorded, and is tried again whil
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .ads import AdsError
+from .ads import AdsError, AdsQuotaBusy
 from .ads_quota import Purpose
-from .decisions import SWITCH_OFF_RETRY_DELAY, ours
+from .decisions import SWITCH_OFF_RETRY_DELAY, on_the_minute, ours
 from .errors import RegistrationNotFound
 from .models import AutoCreationStatus, CampaignOrigin, ReasonCode
 from .observability import Metric, count, logger
@@ -82,8 +82,8 @@ class SwitchOff:
         if known is None or known.origin is not CampaignOrigin.AUTO:
             try:
                 mine = ours(self._reconciler.campaigns_of(leased, Purpose.SWITCH_OFF), _campaign_name(leased))
-            except AdsError:
-                return due_again(leased, now + SWITCH_OFF_RETRY_DELAY)
+            except AdsError as error:
+                return due_again(leased, _again(now, error))
             if mine is None:
                 after = leased.campaign.switch_off_after
                 if after and now < after:
@@ -96,7 +96,7 @@ class SwitchOff:
             )
         except AdsError as error:
             logger.warning("campaign not switched off yet", extra={"error": str(error), "code": error.code})
-            return due_again(leased, now + SWITCH_OFF_RETRY_DELAY, known)
+            return due_again(leased, _again(now, error), known)
         return switched_off(leased, known, now)
 
     def hand_over(self, mission_id: str, seller_id: str, known: KnownCampaign) -> bool:
@@ -125,6 +125,14 @@ def _may_run_a_campaign(registration: RegistrationRecord) -> bool:
     running = shown is not None and shown.origin is CampaignOrigin.AUTO and shown.status != "DISABLE"
     state = registration.auto_creation
     return running or state.status in CREATING or state.outcome_unknown or state.lease_until is not None
+
+
+def _again(now: datetime, error: AdsError) -> datetime:
+    """When to try a switch-off again: as soon as the quota has a call for it (the sweep's minute: nothing was
+    sent, Q2 puts it first), else after the platform's failure has had a while (A10)."""
+    if isinstance(error, AdsQuotaBusy):
+        return on_the_minute(now + timedelta(seconds=error.retry_after))
+    return now + SWITCH_OFF_RETRY_DELAY
 
 
 def _campaign_name(registration: RegistrationRecord) -> str | None:

@@ -7,7 +7,8 @@
   second the platform let through before refusing (the app's second is shared). Expires a day later.
 - `ADS_QUOTA#<UTC date>` / `DAY`: `leased`, the calls of the day leased to containers; `paused_until` while the
   day is spent by the platform's word, `probe_at` the last call sent to see whether it came back,
-  `minute_spent` the last minute whose quota was spent. Expires two days later.
+  `minute_spent` the last minute whose quota was spent and `minute_cap` the calls that went through in it.
+  Expires two days later.
 
 A slot is one conditional ADD: its condition holds the second's and the minute's counts below what the
 call's purpose may fill them with, so grants never add up to more than the quota; a refusal reads the
@@ -57,6 +58,8 @@ def _tally(item: dict[str, Any], *, granted: bool, ask: Ask | None = None) -> Mi
         endpoint_calls=int(item.get(f"{prefix}calls", 0)) if prefix else 0,
         paused_until=float(item.get("paused_until", 0)),
         second_cap=int(item.get("second_cap", 0)),
+        refused_first=frozenset(int(s) for s in item.get("refused_first", set())),
+        throttled=frozenset(int(s) for s in item.get("throttled", set())),
     )
 
 
@@ -68,6 +71,7 @@ def _day_tally(item: dict[str, Any], granted: int = 0) -> DayTally:
         leased=int(item.get("leased", 0)),
         paused_until=datetime.fromisoformat(str(paused)) if paused else None,
         minute_spent=int(spent) if spent is not None else None,
+        minute_cap=int(item.get("minute_cap", 0)),
     )
 
 
@@ -100,17 +104,17 @@ class AdsQuotaLedger:
             _tally(after, granted=True, ask=ask) if after is not None else _tally(current or {}, granted=False, ask=ask)
         )
 
-    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> frozenset[int]:
+    def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> MinuteTally:
         expires = (minute + 1) * 60 + int(MINUTE_KEPT.total_seconds())
         noted = Update().add("throttled", {second}).set("expires_at", expires)
         if first_of_second:
             noted.add("refused_first", {second})
-        before = self._table.update(_minute_key(minute), noted, returning="UPDATED_OLD") or {}
+        before = self._table.update(_minute_key(minute), noted, returning="ALL_OLD") or {}
         if not first_of_second:  # what went through before the refusal is what the app's second has left for us
             lower = Update().set("second_cap", cap)
             lower.when("attribute_not_exists(#second_cap) OR #second_cap > :cap", cap=cap)
             self._table.update(_minute_key(minute), lower)
-        return frozenset(int(s) for s in before.get("refused_first", set()))
+        return _tally(before, granted=False)
 
     def pause_minute(self, minute: int, until: float) -> None:
         update = Update().set("paused_until", Decimal(str(until)))
@@ -137,8 +141,8 @@ class AdsQuotaLedger:
     def day(self, day: date) -> DayTally:
         return _day_tally(self._table.get(_day_key(day)) or {})
 
-    def note_minute_spent(self, day: date, minute: int) -> None:
-        self._table.update(_day_key(day), Update().set("minute_spent", minute))
+    def note_minute_spent(self, day: date, minute: int, sent: int) -> None:
+        self._table.update(_day_key(day), Update().set("minute_spent", minute).set("minute_cap", sent))
 
     def pause_day(self, day: date, until: datetime) -> None:
         self._table.update(_day_key(day), Update().set("paused_until", utc_iso(until)))
