@@ -70,6 +70,21 @@ def test_a6_posix_timezones_are_read_correctly(world: Stack) -> None:
     assert campaign["aigc_remix"] is False
 
 
+def test_a10_an_opt_out_refused_before_the_claim_changes_nothing(world: Stack) -> None:
+    # Given a seller whose opt-out was answered 404: they had not claimed
+    mission_id = world.put_mission()
+    seller = world.new_eligible_seller()
+    refused = world.call("POST", f"/missions/{mission_id}/auto-creation/opt-out", seller=seller)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "REGISTRATION_NOT_FOUND"
+
+    # When they claim, consenting to LIVE GMV Max
+    state = world.claim(mission_id, seller)
+
+    # Then auto-creation runs as if no opt-out had been sent
+    assert state["status"] == "CREATED" and state["campaign"]["origin"] == "AUTO"
+    assert [c["status"] for c in world.auto_campaigns(seller)] == ["ENABLE"]
+
+
 def test_a2_an_existing_active_campaign_is_recorded_and_nothing_created(world: Stack) -> None:
     mission_id = world.put_mission()
     manual = unique("manual-")

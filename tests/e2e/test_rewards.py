@@ -205,7 +205,8 @@ def test_the_operator_report_counts_registrations_blockers_statuses_and_rewards(
     manual = world.new_eligible_seller(campaigns=[{"campaign_id": f"m-{held}", "status": "ENABLE"}])
     world.claim(mission_id, manual)
     blocked = world.new_eligible_seller(ads_permission=False)
-    assert world.register(mission_id, blocked).status_code == 422
+    assert world.call("GET", f"/missions/{mission_id}/eligibility", seller=blocked).status_code == 200
+    assert world.register(mission_id, blocked).status_code == 422  # a refused claim counts nothing
     _goals_met(world, rewarded)
     _goals_met(world, held)
     world.put_events((*SPEND, world.spend(rewarded, f"{rewarded}-P1", "2026-02-10", 10)))

@@ -90,14 +90,17 @@ def test_a_preview_id_that_was_never_given_out_is_bad_input(world: World) -> Non
     assert read_preview_id(world.claims.preview("M1", "S1").preview_id)["auto_creation"]["would_create"] is True
 
 
-def test_r4_a_blocked_claim_writes_nothing_but_telemetry(world: World) -> None:
+def test_r4_a_blocked_claim_writes_nothing_the_eligibility_check_counts_the_blockers(world: World) -> None:
     world.seller("S2", ads_permission=False)
     with pytest.raises(RegistrationBlocked) as blocked:
         world.claim("S2")
     assert [b["code"] for b in blocked.value.blockers or []] == ["ADS_PERMISSION_NOT_GRANTED"]
-    assert (
-        world.registrations.registrations == {} and world.statistics.counts["blocked_ADS_PERMISSION_NOT_GRANTED"] == 1
-    )
+    assert world.registrations.registrations == {} and world.statistics.counts == {}
+
+    world.claims.eligibility("M1", "S2")
+    world.claims.preview("M1", "S2")
+    world.claims.eligibility("M1", "S1")
+    assert world.statistics.counts == {"blocked_ADS_PERMISSION_NOT_GRANTED": 2}
 
 
 def test_r4_an_unreachable_ads_platform_writes_nothing(world: World) -> None:

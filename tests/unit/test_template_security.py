@@ -199,7 +199,7 @@ def test_every_ads_caller_keeps_the_fleets_quota_at_tiktoks_basic_tier_by_defaul
         assert writes, f"{name} calls the Ads platform but may not write the quota's counters"
     read_only = [s for s in _statements(_functions()["EligibilityFunction"]) if "dynamodb:UpdateItem" in _actions(s)]
     assert [s["Condition"] for s in read_only] == [
-        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*", "ADS_FACTS#*"]}}
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ADS_QUOTA#*", "ADS_FACTS#*", "MISSION#*#STATS#*"]}}
     ]
     ttl = RESOURCES["MissionTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}

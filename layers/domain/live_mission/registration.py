@@ -90,7 +90,9 @@ class Registrar:
         """R6: the same blockers as registration, without registering."""
         view = self._views.of(mission_id, seller_id)
         known_mission(view.mission, mission_id)
-        return eligibility_of(self._lookup.account(seller_id, view.ads_facts, self._clock.now(), Purpose.READ))
+        found = eligibility_of(self._lookup.account(seller_id, view.ads_facts, self._clock.now(), Purpose.READ))
+        self._count_blocked(mission_id, seller_id, found)
+        return found
 
     def preview(self, mission_id: str, seller_id: str) -> CampaignPreview:
         """What a claim now would lead to: blockers, whether a campaign would be created (and if not,
@@ -98,6 +100,7 @@ class Registrar:
         view = self._views.of(mission_id, seller_id)
         mission, registration = known_mission(view.mission, mission_id), view.registration
         found = self._assess(mission, seller_id, view, self._clock.now(), Purpose.READ)
+        self._count_blocked(mission_id, seller_id, found.eligibility)
         plan = found.plan if found.outlook.would_create else None
         currency = (found.snapshot.currency if found.snapshot else None) or mission.currency
         budget = plan.budget if plan else None
@@ -132,8 +135,7 @@ class Registrar:
         if not registration_is_open(mission, now):  # R1
             raise MissionNotOpen(f"Mission {mission_id!r} is not open for registration.")
         found = self._assess(mission, seller_id, view, now, Purpose.CLAIM)
-        if not found.eligibility.eligible:  # R4: blocked, nothing written
-            self._count_blocked(mission_id, seller_id, found.eligibility)
+        if not found.eligibility.eligible:  # R4: blocked, nothing written (the eligibility route counts blockers)
             raise RegistrationBlocked(
                 "Registration is blocked; resolve every blocker and try again.",
                 blockers=[b.model_dump() for b in found.eligibility.blockers],
@@ -242,6 +244,10 @@ class Registrar:
         )
 
     def _count_blocked(self, mission_id: str, seller_id: str, eligibility: Eligibility) -> None:
+        """For operators: the blockers the app's eligibility check and preview showed a seller (each look counts).
+        Counted where the answer is 200, never on a refused claim: a 4xx changes nothing."""
+        if eligibility.eligible:
+            return
         for blocker in eligibility.blockers:
             count(Metric.BLOCKED, by=blocker.code)
         try:
