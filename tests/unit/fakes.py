@@ -466,7 +466,6 @@ class FakeQuotaLedger:
     def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> MinuteTally:
         item = self.minutes[minute]
         refused_first = item.setdefault("refused_first", set())
-        throttled = item.setdefault("throttled", set())
         before = MinuteTally(
             granted=False,
             by_second=dict(item["s"]),
@@ -474,9 +473,9 @@ class FakeQuotaLedger:
             paused_until=item.get("paused_until", 0.0),
             second_cap=item.get("second_cap", 0),
             refused_first=frozenset(refused_first),
-            throttled=frozenset(throttled),
+            refused=item.get("refused", 0),
         )
-        throttled.add(second)
+        item["refused"] = item.get("refused", 0) + 1
         if first_of_second:
             refused_first.add(second)
         else:

@@ -122,6 +122,23 @@ def test_q3_an_attempt_the_quota_holds_back_is_not_an_attempt_and_says_why(world
     assert world.state().status is Status.CREATED and world.state().attempts == 1
 
 
+def test_q3_a_sweep_stops_at_the_first_attempt_the_quota_holds_back(world: World) -> None:
+    # Given three registrations due, and the quota with no call for creations for the next 30 seconds
+    for seller in ("S1", "S2", "S3"):
+        world.seller(seller)
+        world.claim(seller)
+    world.later(minutes=6)
+    world.ads.fail("create_campaign", AdsQuotaBusy("no call for creations", retry_after=30.0))
+
+    # When the retry sweep runs
+    world.creator.sweep(0, lambda: 100.0)
+
+    # Then it stops at the one held back: the others are left for the next minute, nothing written for them
+    held = [s for s in ("S1", "S2", "S3") if world.state(s).held_by_quota]
+    untouched = [s for s in ("S1", "S2", "S3") if world.state(s).last_attempt_at is None]
+    assert len(held) == 1 and len(untouched) == 2 and world.ads.created == []
+
+
 def test_q3_a_campaign_the_days_quota_kept_from_the_platform_ends_with_the_quotas_reason(world: World) -> None:
     # Given a registration whose every attempt today is held because the app's day quota is spent
     world.claim()

@@ -11,7 +11,7 @@
 (d) Dollars per million sellers: (b)'s calls, Lambda invocations and durations at AWS's public prices,
     and where each function's Lambda time goes (on the CPU, waiting for this machine's CPU, waiting for
     DynamoDB or the Ads platform).
-(e) The retry sweep after an Ads outage: BENCH_SWEEP_DUE (20,000) registrations due at once, drained at the
+(e) The retry sweep after an Ads outage: BENCH_SWEEP_DUE (2,000) registrations due at once, drained at the
     Ads quota (tools/bench/sweep.py).
 
 (f) A mega campaign of a million sellers on a simulated clock at TikTok's tiers, the fleet's own quota code

@@ -25,12 +25,12 @@ starves the campaigns it leads to.
 Q1, the platform's word over ours: the app's quota may be shared with other systems, so the platform may
 refuse (40100) before the fleet's own count is spent. The fleet then slows as TikTok advises. A refusal pauses
 the rest of that second, and the fleet sends no more calls a second than went through before it, for the rest
-of that minute (the app's second is shared). When the platform refuses in a second second of the minute (the
-lower pace did not hold), the minute's quota is spent: the rest of the minute is paused, and for the next
+of that minute (the app's second is shared). When nothing at all goes through in two seconds of a minute
+(their first calls refused), the minute's quota is spent: the rest of the minute is paused, and for the next
 LEARNED_MINUTES minutes the fleet sends no more calls a minute than went through in it (what the others leave
 of the app's minute), so that it is not refused again every minute; then it tries the whole quota again. When
-the first calls of the minute after are refused as well, the day's is spent: the fleet pauses until 00:00 UTC,
-trying one call every ten minutes so that a pause inferred wrongly does not cost the rest of the day.
+that happens in the first seconds of the minute after a spent one, the day's is spent: the fleet pauses until
+00:00 UTC, trying one call every ten minutes so that a pause inferred wrongly does not cost the rest of the day.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ DAY_PROBE_EVERY = timedelta(minutes=10)  # while the day is spent: one call trie
 DAY_SPENT_WITHIN_SECONDS = 5  # refused this early in the minute after a minute's pause: the day is spent
 BOOK_AHEAD_SECONDS = 2  # a slot is taken at most this far ahead of its second
 LEARNED_MINUTES = 5  # Q1: how long a minute's quota found spent caps the fleet's minutes (TikTok's advised pause)
+DAY_READ_EVERY_SECONDS = 60  # a container reads the day's counter at least this often
 
 
 class Purpose(StrEnum):
@@ -154,11 +155,12 @@ class MinuteTally:
     paused_until: float = 0.0
     second_cap: int = 0  # learned from the platform's refusals: no second of the minute holds more (0: none)
     refused_first: frozenset[int] = frozenset()  # seconds whose first call the platform refused
-    throttled: frozenset[int] = frozenset()  # seconds in which the platform refused a call
+    refused: int = 0  # calls of the minute the platform refused
 
-    def sent_before(self, second: int) -> int:
-        """The calls of the minute in the seconds before this one."""
-        return sum(calls for s, calls in self.by_second.items() if s < second)
+    @property
+    def went_through(self) -> int:
+        """The calls of the minute the platform did not refuse (so far as the fleet was told)."""
+        return self.calls - self.refused
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ class AdsQuota:
         self._on_day_used = on_day_used
         self._last_admitted: tuple[int, int, int] | None = None  # minute, second and place of the last call
         self._learned = DayTally(0, 0)  # the day as last read: the minute cap the platform's refusals set
+        self._day_read_at = -math.inf  # wall time the day's counter was last read or written
 
     # --- one call -------------------------------------------------------------------------------
 
@@ -329,22 +332,22 @@ class AdsQuota:
         minute, second, place = self._last_admitted
         first = place == 1  # the second's first call refused: the second's own share is not what is spent
         before = self._ledger.throttled(minute, second, first_of_second=first, cap=max(1, place - 1))
-        if before.throttled - {second}:
-            # Refused in a second second of this minute although the fleet slowed after the first: the minute's
-            # quota is spent, after what went through before the platform first refused, which caps the minutes
-            # that follow for a while.
-            self._ledger.pause_minute(minute, (minute + 1) * 60.0)
-            sent = max(1, before.sent_before(min(before.throttled)))
-            self._ledger.note_minute_spent(self._today(), minute, sent)
-            self._learned = DayTally(0, 0, minute_spent=minute, minute_cap=sent)
-        elif first and second < DAY_SPENT_WITHIN_SECONDS and self._ledger.day(self._today()).minute_spent == minute - 1:
-            # The minute before was spent, and this one's first call is refused too: the day's quota is spent.
+        if not (first and before.refused_first):
+            self._ledger.pause_minute(minute, minute * 60.0 + second + 1)
+            return
+        # Nothing at all went through in two seconds of this minute: its quota is spent.
+        if second < DAY_SPENT_WITHIN_SECONDS and self._ledger.day(self._today()).minute_spent == minute - 1:
+            # And in the first seconds of the minute after a spent one: the day's quota is spent.
             until = self._next_midnight()
             self._ledger.pause_day(self._today(), until)
             self._day_paused_until = until
             self._ledger.pause_minute(minute, (minute + 1) * 60.0)
-        else:
-            self._ledger.pause_minute(minute, minute * 60.0 + second + 1)
+            return
+        # What went through in it caps the minutes that follow for a while.
+        self._ledger.pause_minute(minute, (minute + 1) * 60.0)
+        sent = max(1, before.went_through - 1)  # this refused call is counted in `calls`, not yet in `refused`
+        self._ledger.note_minute_spent(self._today(), minute, sent)
+        self._learned = DayTally(0, 0, minute_spent=minute, minute_cap=sent)
 
     def platform_answered(self) -> None:
         """A call went through: a day's pause that let it through as a probe is over."""
@@ -362,6 +365,13 @@ class AdsQuota:
         today, now = self._today(), self._clock.now()
         if today != self._day:
             self._day, self._left, self._day_paused_until = today, {}, None
+        if self._day_paused_until is None and self._wall() - self._day_read_at > DAY_READ_EVERY_SECONDS:
+            # A chunk may last long: what another container found of the day (spent, a minute's cap) is read
+            # at least once a minute.
+            self._learned = self._ledger.day(today)
+            self._day_read_at = self._wall()
+            if self._learned.paused_until is not None and self._learned.paused_until > now:
+                self._day_paused_until = self._learned.paused_until
         if self._day_paused_until is not None and now < self._day_paused_until:
             pause = self._ledger.probe(today, now, DAY_PROBE_EVERY)
             self._day_paused_until = pause.paused_until
@@ -370,7 +380,7 @@ class AdsQuota:
         if self._left.get(purpose, 0) > 0:
             return None
         tally = self._ledger.lease_day(today, self._chunk, allowance(self.limits.app.per_day, purpose))
-        self._learned = tally
+        self._learned, self._day_read_at = tally, self._wall()
         if self._on_day_used is not None:
             self._on_day_used(100 * tally.leased / self.limits.app.per_day)
         if tally.paused_until is not None and tally.paused_until > now and self._day_paused_until is None:

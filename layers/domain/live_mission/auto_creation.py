@@ -43,6 +43,7 @@ class AutoCreator:
         self._facts = facts
         self._reconciler = Reconciler(registrations, ads, facts)
         self._switch_off = SwitchOff(registrations, ads, clock, self._reconciler)
+        self.quota_held = False  # the last attempt was held back by the Ads quota (Q3)
 
     # --- one attempt ----------------------------------------------------------------------------
 
@@ -50,6 +51,7 @@ class AutoCreator:
         """Does the work due on a registration, if any and if no other attempt holds it. At most one
         create call (A8); None when there was nothing to do (A5: redeliveries and repeats do nothing)."""
         now = self._clock.now()
+        self.quota_held = False
         claimed = self._registrations.claim_attempt(mission_id, seller_id, now, now + ATTEMPT_LEASE)
         if claimed is None:
             return None
@@ -85,7 +87,7 @@ class AutoCreator:
             clear = _listing_still_clear(leased, unknown, now)
             campaigns = [] if clear else self._reconciler.campaigns_of(leased, purpose)
         except AdsQuotaBusy as busy:
-            return held_by_quota(leased, now + timedelta(seconds=busy.retry_after))
+            return self._held(leased, now, busy)
         except AdsError as error:
             return self._failed(attempt, now, unknown=unknown, error=error)
         mine = ours(campaigns, plan.campaign_name if plan else None)
@@ -107,7 +109,7 @@ class AutoCreator:
                 create_request(plan, leased.mission_id, leased.seller_id, leased.claim.account), purpose=purpose
             )
         except AdsQuotaBusy as busy:  # nothing was sent: no create, no attempt
-            return held_by_quota(leased, now + timedelta(seconds=busy.retry_after))
+            return self._held(leased, now, busy)
         except AdsError as error:
             return self._failed(attempt, now, unknown=unknown or error.outcome_unknown, error=error)
         new = AdsCampaign(
@@ -117,6 +119,10 @@ class AutoCreator:
             operation_status="ENABLE",
         )
         return self._reconciler.record_ours(attempt, new)
+
+    def _held(self, leased: RegistrationRecord, now: datetime, busy: AdsQuotaBusy) -> RegistrationRecord:
+        self.quota_held = True
+        return held_by_quota(leased, now + timedelta(seconds=busy.retry_after))
 
     def _failed(
         self, attempt: RegistrationRecord, now: datetime, *, unknown: bool, error: AdsError
@@ -165,8 +171,9 @@ class AutoCreator:
         return [shard for shard in range(self._registrations.retry_shards) if self._registrations.has_due(shard, now)]
 
     def sweep(self, shard: int, time_left: Callable[[], float]) -> int:
-        """Does the work due in one index shard, page by page, oldest first, until none is left or the
-        invocation's time nearly is. Returns how many attempts did something."""
+        """Does the work due in one index shard, page by page, oldest first, until none is left, the Ads quota
+        holds an attempt back (every later one would be held too, each a lease and an outcome written for
+        nothing), or the invocation's time nearly is. Returns how many attempts did something."""
         now = self._clock.now()
         done, start = 0, None
         while time_left() > SWEEP_MARGIN_SECONDS:
@@ -176,6 +183,8 @@ class AutoCreator:
                     break
                 if self.attempt(mission_id, seller_id) is not None:
                     done += 1
+                if self.quota_held:  # the quota has no call for the rest: the next minute's sweep goes on
+                    return done
             if start is None:
                 break
         return done
