@@ -23,7 +23,7 @@ app = build_resolver()
 def put_mission(mission_id: MissionId, definition: MissionDefinition) -> Response[Mission]:
     operator = operator_of(app)
     mission, created = save_mission(wiring.missions(), wiring.clock(), mission_id, definition, operator)
-    logger.info("mission saved", extra={"mission_id": mission_id, "operator": operator, "new": created})
+    logger.info("mission saved", extra={"mission_id": mission_id, "new": created})
     return Response(status_code=201 if created else 200, content_type=JSON, body=mission)
 
 
@@ -49,7 +49,7 @@ def put_roi_benchmark(
     """O1: operators load the achieved ROI of similar authors; tiers are computed when asked."""
     operator = operator_of(app)
     saved = save_benchmark(wiring.missions(), wiring.clock(), country, industry, timing, upload, operator)
-    logger.info("benchmark saved", extra={"country": country, "industry": industry, "operator": operator})
+    logger.info("benchmark saved", extra={"country": country, "industry": industry})
     return saved
 
 

@@ -108,7 +108,14 @@ class Stack:
         return self.call("GET", f"/missions/{mission_id}/registration", seller=seller_id)
 
     def put_events(self, *entries: tuple[str, str, dict[str, Any]]) -> Any:
-        """(source, detail-type, detail) entries onto the service's bus, then the work they cause drained."""
+        """(source, detail-type, detail) entries onto the service's bus, then the work they cause drained.
+        Upstream reports what has happened: the service's clock is first moved past what they tell (a session's
+        end, a status change, a spend report's day), if it is not already (W7 refuses reports from the future)."""
+        told = [_told_at(d) for _, _, d in entries]
+        latest = max((t for t in told if t is not None), default=None)
+        now = datetime.fromisoformat(self.control("GET", "/_local/clock")["now"])
+        if latest is not None and now < latest:
+            self.set_clock((latest + timedelta(minutes=1)).isoformat())
         body = {"entries": [{"Source": s, "DetailType": t, "Detail": json.dumps(d)} for s, t, d in entries]}
         answer = self.control("POST", "/_local/events", json=body)
         self.drain()
@@ -128,12 +135,18 @@ class Stack:
             "currency": currency,
         }
 
-    def spend(self, seller_id: str, report_id: str, day: str, spend: float) -> dict[str, Any]:
+    def spend(
+        self, seller_id: str, report_id: str, day: str, spend: float, campaign_id: str | None = None
+    ) -> dict[str, Any]:
+        """A spend report on the seller's LIVE GMV Max campaign (the one created for them, else their own)."""
+        campaigns = sorted(self.campaigns(seller_id), key=lambda c: c["origin"] != "AUTO")
+        on = next((c for c in campaigns if c["campaign_id"] == campaign_id), None) if campaign_id else None
+        on = on or (campaigns[0] if campaigns and campaign_id is None else None)
         return {
             "report_id": report_id,
             "seller_id": seller_id,
-            "advertiser_id": f"adv-{seller_id}",
-            "campaign_id": "any",
+            "advertiser_id": on["advertiser_id"] if on else f"adv-{seller_id}",
+            "campaign_id": on["campaign_id"] if on else campaign_id or "none",
             "date": day,
             "spend": spend,
             "currency": "IDR",
@@ -224,6 +237,20 @@ class Stack:
     def clear_faults(self) -> None:
         for operation in {*OPERATIONS.values(), "any"}:
             self.fault(operation, "error", 0)
+
+
+def _told_at(detail: dict[str, Any]) -> datetime | None:
+    """The latest moment an upstream event tells of: a session's end, a status change, a spend report's day
+    (the start of it, a day ahead of UTC at most)."""
+    try:
+        for moment in ("ended_at", "changed_at"):
+            if isinstance(detail.get(moment), str):
+                return datetime.fromisoformat(detail[moment])
+        if isinstance(detail.get("date"), str):
+            return datetime.fromisoformat(f"{detail['date']}T00:00:00+00:00") - timedelta(days=1)
+    except ValueError:  # a malformed event on purpose: it tells nothing
+        pass
+    return None
 
 
 @pytest.fixture(scope="session")

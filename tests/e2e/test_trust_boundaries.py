@@ -77,5 +77,6 @@ def test_admin_changes_name_who_made_them_to_operators_only(world: Stack) -> Non
     )
     assert answer.status_code == 200
     assert answer.json()["updated_by"] == "arn:aws:iam::123456789012:user/local-operator"
+    assert answer.json()["updated_by_session"] == "arn:aws:iam::123456789012:user/local-operator"
     listed = world.call("GET", "/missions", seller="anyone").json()["missions"]
-    assert listed and all("updated_by" not in mission for mission in listed)
+    assert listed and all("updated_by" not in mission and "updated_by_session" not in mission for mission in listed)

@@ -82,8 +82,14 @@ REFUSALS = [
     _claim("claim: an unknown mission (R1)", "NOPE", "S3", 404, CLAIM),
     _claim("claim: a closed mission (R1)", "CLOSED", "S3", 409, CLAIM),
     _claim("claim: blocked (R4)", "M1", "S2", 422, CLAIM),
-    _seller_get("registration of a seller who never claimed", "registration", "/missions/{mission_id}/registration",
-                "M1", "S3", 404),
+    _seller_get(
+        "registration of a seller who never claimed",
+        "registration",
+        "/missions/{mission_id}/registration",
+        "M1",
+        "S3",
+        404,
+    ),
     Refused(
         "opt-out before claiming (A10)",
         "registration",
@@ -103,14 +109,18 @@ REFUSALS = [
         seller="S1",
         path_parameters={"mission_id": "NOPE"},
     ),
-    _seller_get("eligibility for an unknown mission", "eligibility", "/missions/{mission_id}/eligibility", "NOPE",
-                "S2", 404),
-    _seller_get("preview of an unknown mission", "eligibility", "/missions/{mission_id}/campaign-preview", "NOPE",
-                "S2", 404),
-    _seller_get("ROI of an unknown mission", "eligibility", "/missions/{mission_id}/roi-recommendation", "NOPE",
-                "S3", 404),
-    _seller_get("progress of a seller who never claimed", "progress", "/missions/{mission_id}/progress", "M1", "S3",
-                404),
+    _seller_get(
+        "eligibility for an unknown mission", "eligibility", "/missions/{mission_id}/eligibility", "NOPE", "S2", 404
+    ),
+    _seller_get(
+        "preview of an unknown mission", "eligibility", "/missions/{mission_id}/campaign-preview", "NOPE", "S2", 404
+    ),
+    _seller_get(
+        "ROI of an unknown mission", "eligibility", "/missions/{mission_id}/roi-recommendation", "NOPE", "S3", 404
+    ),
+    _seller_get(
+        "progress of a seller who never claimed", "progress", "/missions/{mission_id}/progress", "M1", "S3", 404
+    ),
     Refused(
         "a mission that does not fit",
         "mission_admin",

@@ -11,7 +11,7 @@ from typing import Any
 
 from live_mission.ads import AdsCampaign, AdsError, AdsRejected, SellerAdsAccount
 from live_mission.ads_quota import Ask, DayPause, DayTally, MinuteTally, Purpose, QuotaUse
-from live_mission.models import Mission
+from live_mission.models import Mission, Operator
 from live_mission.records import (
     ActivityVersion,
     CampaignRecord,
@@ -77,7 +77,7 @@ class FakeMissions:
         return False
 
     def put_benchmark(
-        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: Operator
     ) -> None:
         self.benchmark_rois.setdefault((country, timing), {})[industry] = list(author_rois)
 
@@ -204,6 +204,14 @@ class FakeRegistrations:
     def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None:
         return self.campaigns.get((seller_id, campaign_id))
 
+    def mark_live_gmv_max(self, seller_id: str, campaign_id: str, advertiser_id: str) -> None:
+        known = self.campaigns.get((seller_id, campaign_id)) or CampaignRecord(
+            seller_id=seller_id, campaign_id=campaign_id
+        )
+        self.campaigns[(seller_id, campaign_id)] = known.model_copy(
+            update={"live_gmv_max": True, "advertiser_id": known.advertiser_id or advertiser_id}
+        )
+
     def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
         return {c for (s, c), r in self.campaigns.items() if s == seller_id and r.origin == "AUTO"}
 
@@ -244,15 +252,21 @@ class FakeRegistrations:
 class FakeActivity:
     def __init__(self) -> None:
         self.sessions: dict[tuple[str, str], LiveSession] = {}
+        self.filed: dict[tuple[str, str], date] = {}
         self.reports: dict[tuple[str, str], SpendReport] = {}
         self.fingerprints: set[tuple[str, str]] = set()
+
+    def file_session(self, seller_id: str, session_id: str, started_at: datetime) -> date:
+        from datetime import UTC
+
+        return self.filed.setdefault((seller_id, session_id), started_at.astimezone(UTC).date())
 
     def record_session(
         self,
         seller_id: str,
         session_id: str,
         room_id: str,
-        started_at: datetime,
+        filed: date,
         version: ActivityVersion,
         fingerprint: str,
     ) -> bool:
@@ -261,8 +275,10 @@ class FakeActivity:
         self.fingerprints.add((session_id, fingerprint))
         known = self.sessions.get((seller_id, session_id))
         versions = [*(known.versions if known else []), version]
+        started_at = known.started_at if known else version.started_at
+        assert started_at is not None
         self.sessions[(seller_id, session_id)] = LiveSession(
-            session_id=session_id, room_id=room_id, started_at=started_at, versions=versions
+            session_id=session_id, room_id=known.room_id if known else room_id, started_at=started_at, versions=versions
         )
         return True
 
@@ -278,13 +294,14 @@ class FakeActivity:
         return True
 
     def activity(self, seller_id: str, first_day: date, last_day: date) -> SellerActivity:
-        from datetime import UTC
+        def filed(seller: str, session: str, started: date) -> date:
+            return self.filed.get((seller, session), started)
 
         return SellerActivity(
             sessions=[
                 s
-                for (seller, _), s in self.sessions.items()
-                if seller == seller_id and first_day <= s.started_at.astimezone(UTC).date() <= last_day
+                for (seller, session), s in self.sessions.items()
+                if seller == seller_id and first_day <= filed(seller, session, s.started_at.date()) <= last_day
             ],
             spend_reports=[
                 r for (seller, _), r in self.reports.items() if seller == seller_id and first_day <= r.date <= last_day

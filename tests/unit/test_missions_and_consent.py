@@ -66,13 +66,17 @@ def test_flags_must_be_json_booleans() -> None:
         RegistrationRequest.model_validate({"accept_terms": "true", "terms_version": "v1", "authorize_live_gmv_max": 1})
 
 
-def test_an_operator_role_session_is_its_role() -> None:
-    from live_mission.api import principal_of
+def test_an_operator_role_session_is_its_role_whatever_the_roles_path() -> None:
+    from live_mission.api import listed_operator
 
-    assert principal_of("arn:aws:sts::123456789012:assumed-role/MissionOperators/alice@example.com") == (
-        "arn:aws:iam::123456789012:role/MissionOperators"
-    )
-    assert principal_of("arn:aws:iam::123456789012:user/ops") == "arn:aws:iam::123456789012:user/ops"
-    assert (
-        principal_of("arn:aws:sts::123456789012:federated-user/bob") == "arn:aws:sts::123456789012:federated-user/bob"
-    )
+    sso = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_1a2b"
+    listed = frozenset({"arn:aws:iam::123456789012:role/MissionOperators", sso, "arn:aws:iam::123456789012:user/ops"})
+    session = "arn:aws:sts::123456789012:assumed-role/MissionOperators/alice@example.com"
+    assert listed_operator(session, listed) == "arn:aws:iam::123456789012:role/MissionOperators"
+    assert listed_operator("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Ops_1a2b/bob", listed) == sso
+    assert listed_operator("arn:aws:iam::123456789012:user/ops", listed) == "arn:aws:iam::123456789012:user/ops"
+    # another account's role of the same name, another role, a federated user, an unsigned call: no operator
+    assert listed_operator("arn:aws:sts::210987654321:assumed-role/MissionOperators/eve", listed) is None
+    assert listed_operator("arn:aws:sts::123456789012:assumed-role/MissionOperatorsX/eve", listed) is None
+    assert listed_operator("arn:aws:sts::123456789012:federated-user/bob", listed) is None
+    assert listed_operator("", listed) is None

@@ -98,7 +98,7 @@ def test_w6_the_senders_sequence_orders_restatements_that_arrive_together() -> N
 def test_w1_sessions_count_by_start_and_gmv_only_in_the_mission_currency() -> None:
     world = World()
     record_session(world.activity, _session("in"), IN_CAMPAIGN)
-    record_session(world.activity, _session("usd", currency="USD", gmv=50, minutes=30), IN_CAMPAIGN)
+    record_session(world.activity, _session("usd", currency="USD", gmv=50, minutes=30, room_id="R2"), IN_CAMPAIGN)
     before = _session("before").model_copy(update={"started_at": datetime.fromisoformat("2026-02-08T23:00:00+07:00")})
     record_session(
         world.activity, before.model_copy(update={"ended_at": before.started_at + timedelta(minutes=90)}), IN_CAMPAIGN

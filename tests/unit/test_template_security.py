@@ -1,5 +1,6 @@
 """The trust boundaries, read from template.yaml itself: who may put the events that decide vouchers, who
-may decrypt the Ads token, that every alarm reaches a person, what the stream roles may read."""
+may decrypt the Ads token, that every alarm reaches a person, what the stream roles may read, that every
+asynchronous path ends somewhere watched."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from tools.local_stack.template import Template
 
 TEMPLATE = Template()
 RESOURCES = TEMPLATE.resources
-UPSTREAM_SOURCES = {"shop.live", "ads.gmvmax"}
 
 
 def _of_type(kind: str) -> dict[str, dict[str, Any]]:
@@ -46,17 +46,25 @@ def _bus_statements() -> list[dict[str, Any]]:
     return [policy["Properties"]["Statement"] for policy in _of_type("AWS::Events::EventBusPolicy").values()]
 
 
-def test_only_named_upstream_principals_may_put_upstream_sources() -> None:
+@pytest.mark.parametrize(
+    ("source", "senders"), [("shop.live", "ShopLivePrincipalArns"), ("ads.gmvmax", "AdsGmvMaxPrincipalArns")]
+)
+def test_each_upstream_source_may_be_put_only_by_its_own_named_senders(source: str, senders: str) -> None:
+    """Issue 24: the LIVE system cannot put spend, nor a spend reporter LIVE sessions."""
     denies = [
         s
         for s in _bus_statements()
-        if s["Effect"] == "Deny" and set(s["Condition"]["StringEquals"]["events:source"]) == UPSTREAM_SOURCES
+        if s["Effect"] == "Deny" and s["Condition"]["StringEquals"]["events:source"] == source
     ]
     assert len(denies) == 1
     deny = denies[0]
     assert deny["Principal"] == "*" and deny["Action"] == "events:PutEvents"
-    assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == {"Ref": "UpstreamPrincipalArns"}
-    assert "Default" not in TEMPLATE.raw["Parameters"]["UpstreamPrincipalArns"]
+    assert deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == {"Ref": senders}
+    allows = [s for s in _bus_statements() if s["Effect"] == "Allow" and s["Principal"] != "*"]
+    assert {
+        s["Condition"]["StringEquals"]["events:source"] for s in allows if s["Principal"]["AWS"] == {"Ref": senders}
+    } == {source}
+    assert "Default" not in TEMPLATE.raw["Parameters"][senders]
 
 
 def test_only_the_relay_role_may_put_the_services_own_source() -> None:
@@ -98,6 +106,7 @@ def test_only_the_ads_calling_roles_can_decrypt_the_ads_token() -> None:
             "RegistrationFunctionRole",
             "AutoCreationFunctionRole",
             "CampaignStatusFunctionRole",
+            "ActivityIngestionFunctionRole",  # whose campaign a spend is on (W7)
         }
     )
     assert "kms:ViaService" in decrypting[0]["Condition"]["StringEquals"]
@@ -225,3 +234,56 @@ def test_every_dead_letter_queue_has_an_alarm() -> None:
         if alarm["Properties"]["Namespace"] == "AWS/SQS"
     }
     assert watched == set(_of_type("AWS::SQS::Queue"))
+
+
+def _events(kind: str) -> dict[str, dict[str, Any]]:
+    """Every function event of one kind, by `Function.Event`."""
+    return {
+        f"{name}.{event}": spec["Properties"]
+        for name, function in _functions().items()
+        for event, spec in function["Properties"].get("Events", {}).items()
+        if spec["Type"] == kind
+    }
+
+
+def test_every_asynchronous_path_ends_in_a_watched_queue() -> None:
+    """Issue 24: nothing EventBridge, the Scheduler, Lambda's async invocations or a stream gives up on vanishes."""
+    queues = set(_of_type("AWS::SQS::Queue"))
+    rules_and_schedules = _events("EventBridgeRule") | _events("ScheduleV2")
+    assert len(rules_and_schedules) == 6
+    for name, event in rules_and_schedules.items():
+        assert event["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in queues, name
+    streams = _events("DynamoDB")
+    assert len(streams) == 2
+    for name, event in streams.items():
+        assert event["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] in queues, name
+    # Invoked asynchronously: by a rule, or by another function (the retry sweep, the final pass's fan-out).
+    granted = [s for f in _functions().values() for s in _statements(f)] + [
+        s
+        for policy in _of_type("AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    invoked = {name.split(".")[0] for name in _events("EventBridgeRule")} | {
+        s["Resource"]["Fn::GetAtt"][0] for s in granted if "lambda:InvokeFunction" in _actions(s)
+    }
+    assert {"AutoCreationFunction", "RewardEvaluationFunction"} <= invoked
+    for name in invoked:
+        config = _functions()[name]["Properties"]["EventInvokeConfig"]
+        assert config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] in queues, name
+
+
+def test_only_the_buss_rules_may_send_to_the_delivery_dead_letter_queue() -> None:
+    (policy,) = _of_type("AWS::SQS::QueuePolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert "rule/${MissionEventBus}/*" in statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+
+
+def test_every_stream_consumer_has_an_iterator_age_alarm_that_reaches_a_person() -> None:
+    consumers = {name.split(".")[0] for name in _events("DynamoDB")}
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in _of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == "IteratorAge" and alarm["Properties"]["AlarmActions"]
+    }
+    assert watched == consumers

@@ -101,6 +101,7 @@ class Seller:
     kind: str
     zone: str
     registered: bool = False
+    refused: bool = False  # answered 422: told why it cannot claim
     opted_out: bool = False
     stopped: bool = False
     withdrawn: bool = False
@@ -381,10 +382,14 @@ class Chaos:
             response = self.call("POST", f"/missions/{mission_id}/registrations", seller.seller_id, CLAIM)
             if response.status_code in (200, 201):
                 seller.registered = True
+            seller.refused |= response.status_code == 422
             blocked = seller.kind.startswith("blocked")
+            # A 503 decides nothing (the Ads platform could not be asked): the app tries again later, and the
+            # checks after the last wave hold every seller to a decision.
             self.violations.check(
                 "blocked sellers are refused, others registered",
-                (response.status_code == 422) == blocked and response.status_code in (200, 201, 422, 503),
+                response.status_code == 503
+                or (((response.status_code == 422) == blocked) and response.status_code in (200, 201, 422)),
                 f"{seller.seller_id} ({seller.kind}): {response.status_code} {response.text[:160]}",
             )
 
@@ -449,8 +454,11 @@ class Chaos:
         self.progress_bar("claims, faults, opt-outs, stops, clock moves", len(waves), len(waves))
         self.timed("waves")
         self.clear_faults()
-        turned_away = [s for s in self.sellers if not s.registered and not s.kind.startswith("blocked")]
+        turned_away = [s for s in self.sellers if not s.registered and not s.refused]
         self.claim_wave(turned_away, self.mission_id)  # the app tries again later for those a fault turned away
+        for seller in self.sellers:
+            if seller.kind.startswith("blocked"):
+                self.violations.check("every blocked seller is told why", seller.refused, seller.seller_id)
         print("  the Ads platform answers again; the clock moves past midnight in every zone")
         self.advance(25 * 3600)
         self.drain()
@@ -657,7 +665,8 @@ class Chaos:
         apart (so no delivery order within a phase can show a state the phase's end does not)."""
         rnd = self.random
         plan: dict[str, list[tuple[dict[str, Any], Arrival | None]]] = defaultdict(list)
-        start = mission.starts_at + timedelta(hours=rnd.randint(1, 60))
+        # Sessions end before the phase that reports them (upstream reports a session once it ended, W7).
+        start = mission.starts_at + timedelta(hours=rnd.randint(1, 48))
         sessions = []
         for n in range(rnd.randint(0, 3)):
             begins = start + timedelta(hours=8 * n) - (timedelta(days=3) if rnd.random() < 0.05 else timedelta(0))
@@ -685,19 +694,24 @@ class Chaos:
                 )
                 plan["after"].append((late, None))
         if not seller.withdrawn and rnd.random() < 0.7:  # a withdrawn room has no LIVE GMV Max spend (W2)
+            # On the seller's LIVE GMV Max campaign (the one created for them, else their own); a seller with
+            # none has spend reported on a campaign that is not theirs, which never counts (W7).
+            on = self.spent_on(seller) if rnd.random() < 0.95 else None
+            counts = on is not None
+            on = on or (f"not-{seller.seller_id}", f"adv-{seller.seller_id}")
             report_id = f"{seller.seller_id}-P"
             day = (mission.starts_at + timedelta(days=rnd.randint(0, 4))).date()
             phase = "grace" if rnd.random() < 0.15 else "first"
             entry, arrival = self.spend(
-                seller, report_id, day, Decimal(rnd.choice([0, 500, 25000])), 1 if use_sequence else None
+                seller, on, report_id, day, Decimal(rnd.choice([0, 500, 25000])), 1 if use_sequence else None
             )
-            plan[phase].append((entry, arrival))
-            if phase == "first" and rnd.random() < 0.2:
-                lower, arrival = self.spend(seller, report_id, day, Decimal(0), 2 if use_sequence else None)
+            plan[phase].append((entry, arrival if counts else None))
+            if counts and phase == "first" and rnd.random() < 0.2:
+                lower, arrival = self.spend(seller, on, report_id, day, Decimal(0), 2 if use_sequence else None)
                 plan["restate"].append((lower, arrival))
             if rnd.random() < 0.2:
                 plan["after"].append(
-                    (self.spend(seller, report_id, day, Decimal(0), 3 if use_sequence else None)[0], None)
+                    (self.spend(seller, on, report_id, day, Decimal(0), 3 if use_sequence else None)[0], None)
                 )
         if rnd.random() < 0.05:  # malformed: refused before anything is written
             bad = {"session_id": "x", "seller_id": seller.seller_id, "gmv": -5}
@@ -733,14 +747,22 @@ class Chaos:
         )
         return {"Source": "shop.live", "DetailType": "LiveSessionEnded", "Detail": json.dumps(detail)}, arrival
 
+    def spent_on(self, seller: Seller) -> tuple[str, str] | None:
+        """The seller's LIVE GMV Max campaign and its advertiser, as the Ads platform has them: the one created
+        for them, else their own; None when they have none."""
+        campaigns = self.sandbox_control("GET", f"/_sandbox/campaigns?seller_id={seller.seller_id}")
+        mine = sorted(campaigns["campaigns"], key=lambda c: c["origin"] != "AUTO")
+        return (mine[0]["campaign_id"], mine[0]["advertiser_id"]) if mine else None
+
     def spend(
-        self, seller: Seller, report_id: str, day: date, spend: Decimal, sequence: int | None
+        self, seller: Seller, on: tuple[str, str], report_id: str, day: date, spend: Decimal, sequence: int | None
     ) -> tuple[dict[str, Any], Arrival]:
+        campaign_id, advertiser_id = on
         detail: dict[str, Any] = {
             "report_id": report_id,
             "seller_id": seller.seller_id,
-            "advertiser_id": f"adv-{seller.seller_id}",
-            "campaign_id": "any",
+            "advertiser_id": advertiser_id,
+            "campaign_id": campaign_id,
             "date": day.isoformat(),
             "spend": float(spend),
             "currency": "IDR",

@@ -1,4 +1,4 @@
-"""An independent model of progress and rewards (W1-W6), written from the rules, not from the service:
+"""An independent model of progress and rewards (W1-W7), written from the rules, not from the service:
 what each seller's progress must read, given every event put on the bus and when it arrived.
 
 It imports nothing from the service on purpose: a check that shares the code it checks proves nothing.
@@ -53,16 +53,18 @@ class SellerTruth:
                 counted[kind_key] = max(enumerate(versions), key=lambda p: (p[1].sequence, p[0]))[1]
             else:
                 counted[kind_key] = versions[-1]
-        gmv = minutes = spend = Decimal(0)
+        gmv = spend = Decimal(0)
+        on_air: list[tuple[datetime, datetime]] = []  # every session is in the seller's one room
         for version in counted.values():
             if version.kind == "session":
                 assert version.started_at and version.ended_at
                 if mission.starts_at <= version.started_at < mission.ends_at:
-                    minutes += Decimal(str((version.ended_at - version.started_at).total_seconds())) / 60
+                    on_air.append((version.started_at, version.ended_at))
                     if version.currency == mission.currency:
                         gmv += version.gmv
             elif version.day and mission.first_day <= version.day <= mission.last_day:
                 spend += version.spend
+        minutes = _union_seconds(on_air) / 60  # W7: a room's overlapping sessions count once
         return gmv, minutes.quantize(Decimal("0.01"), rounding="ROUND_DOWN"), spend
 
     def status(self, mission: MissionTruth) -> str:
@@ -102,3 +104,14 @@ class MissionTruth:
     @property
     def last_day(self) -> date:
         return (self.ends_at - timedelta(microseconds=1)).date()
+
+
+def _union_seconds(spans: list[tuple[datetime, datetime]]) -> Decimal:
+    """The seconds covered by at least one of the spans."""
+    covered: list[list[datetime]] = []
+    for start, end in sorted(spans):
+        if covered and start <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], end)
+        else:
+            covered.append([start, end])
+    return sum((Decimal(str((end - start).total_seconds())) for start, end in covered), Decimal(0))

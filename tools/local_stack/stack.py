@@ -150,7 +150,8 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
             "JwtIssuer": f"http://127.0.0.1:{api_port}/_local",
             "OperatorPrincipalArns": OPERATOR_ARN,
             # Locally the test and /_local/events put upstream events; no bus policy is emulated.
-            "UpstreamPrincipalArns": "arn:aws:iam::123456789012:role/local-upstream",
+            "ShopLivePrincipalArns": "arn:aws:iam::123456789012:role/local-shop-live",
+            "AdsGmvMaxPrincipalArns": "arn:aws:iam::123456789012:role/local-gmv-max-reporting",
             "AlarmEmail": "on-call@localhost",
             **overrides,
             **_listed(os.environ.get("LOCAL_TEMPLATE_PARAMETERS", "")),

@@ -95,7 +95,12 @@ class AdsCampaign(BaseModel):
     advertiser_id: str = ""
     operation_status: str = ""
     store_id: str = ""
+    gmv_max_promotion_type: str = ""  # LIVE_GMV_MAX for a LIVE GMV Max campaign (PRODUCT_GMV_MAX otherwise)
 
     @property
     def is_active(self) -> bool:
         return self.operation_status == "ENABLE"
+
+    @property
+    def is_live_gmv_max(self) -> bool:
+        return self.gmv_max_promotion_type == "LIVE_GMV_MAX"

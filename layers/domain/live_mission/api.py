@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from .errors import Forbidden, ServiceBusy, ServiceError, Unauthorized, ValidationFailed
-from .models import ErrorBody
+from .models import ErrorBody, Operator
 from .observability import logger
 from .ports import StorageBusy
 from .settings import load_settings
@@ -202,23 +202,36 @@ def seller_id_of(app: APIGatewayHttpResolver) -> str:
     return subject
 
 
-def operator_of(app: APIGatewayHttpResolver) -> str:
+def operator_of(app: APIGatewayHttpResolver) -> Operator:
     """Operator routes are signed with IAM; only the principals named in OperatorPrincipalArns are
     operators (any other principal allowed to invoke the API is refused). Returns who it is."""
     authorizer = app.current_event.request_context.authorizer
     iam = authorizer.get("iam") if authorizer else None
-    caller = principal_of(str((iam or {}).get("userArn") or ""))
-    if not caller:
+    session = str((iam or {}).get("userArn") or "")
+    if not session:
         raise Forbidden("An operator credential is required.")
-    if caller not in load_settings().operator_principal_arns:
-        logger.warning("refused a principal that is not an operator", extra={"principal": caller})
+    listed = listed_operator(session, load_settings().operator_principal_arns)
+    if listed is None:
+        logger.warning("refused a principal that is not an operator", extra={"principal": session})
         raise Forbidden("This principal is not an operator of this service.")
-    logger.append_keys(operator=caller)  # every log line of the change names who made it
-    return caller
+    # Every log line of the change names who made it: the listed role and the person's session.
+    logger.append_keys(operator=listed, operator_session=session)
+    return Operator(principal=listed, session=session)
 
 
-def principal_of(user_arn: str) -> str:
-    """The IAM principal behind a signed request: a role's session (`arn:aws:sts::1:assumed-role/Ops/alice`)
-    is its role (`arn:aws:iam::1:role/Ops`), as operators are listed; users are themselves."""
-    match = re.fullmatch(r"arn:(aws[\w-]*):sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+", user_arn)
-    return f"arn:{match[1]}:iam::{match[2]}:role/{match[3]}" if match else user_arn
+_ROLE_SESSION = re.compile(r"arn:(aws[\w-]*):sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
+_ROLE = re.compile(r"arn:(aws[\w-]*):iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
+
+
+def listed_operator(user_arn: str, listed: frozenset[str]) -> str | None:
+    """The listed principal a signed request is: a role's session (`arn:aws:sts::1:assumed-role/Ops/alice`) is
+    its role, whatever the role's path (a session's ARN never carries it, and SSO's roles have one:
+    `arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_1a2b`); users are themselves."""
+    session = _ROLE_SESSION.fullmatch(user_arn)
+    if session is None:
+        return user_arn if user_arn in listed else None
+    for principal in sorted(listed):
+        role = _ROLE.fullmatch(principal)
+        if role is not None and role.groups() == session.groups():
+            return principal
+    return None

@@ -16,10 +16,12 @@ reads those facts anyway) replays it before deciding, so a withdrawal is never l
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .activity import check_receipt
 from .ads import AdsError
 from .ads_quota import Purpose
 from .models import AutoCreationStatus, SafeId
@@ -53,9 +55,14 @@ class CampaignReports:
         self._registrations = registrations
         self._ads = ads
 
-    def record(self, change: CampaignStatusChanged, purpose: Purpose = Purpose.STATUS) -> None:
+    def record(
+        self, change: CampaignStatusChanged, purpose: Purpose = Purpose.STATUS, *, received_at: datetime | None = None
+    ) -> None:
         """Raises AdsError when the campaign's owner cannot be checked now: the platform retries the event, and
-        the report waits on the seller's facts for their next attempt if those retries run out."""
+        the report waits on the seller's facts for their next attempt if those retries run out. A report dated in
+        the future of its receipt is refused (W7): it would outrank every report after it."""
+        if received_at is not None:
+            check_receipt(change.changed_at, received_at, f"the status change of campaign {change.campaign_id}")
         status = _OPERATION_STATUS.get(change.status, change.status)
         kept = self._registrations.record_campaign_report(
             change.seller_id, change.campaign_id, change.advertiser_id, status, change.changed_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .errors import MissionNotFound
-from .models import Mission, MissionDefinition
+from .models import Mission, MissionDefinition, Operator
 from .ports import Clock, Missions
 
 
@@ -32,9 +32,15 @@ def known_mission(mission: Mission | None, mission_id: str) -> Mission:
 
 
 def save_mission(
-    missions: Missions, clock: Clock, mission_id: str, definition: MissionDefinition, operator: str
+    missions: Missions, clock: Clock, mission_id: str, definition: MissionDefinition, operator: Operator
 ) -> tuple[Mission, bool]:
-    """Creates or updates a mission; every change names the operator who made it."""
-    mission = Mission(mission_id=mission_id, updated_at=clock.now(), updated_by=operator, **definition.model_dump())
+    """Creates or updates a mission; every change names the operator who made it, and the session that signed."""
+    mission = Mission(
+        mission_id=mission_id,
+        updated_at=clock.now(),
+        updated_by=operator.principal,
+        updated_by_session=operator.session,
+        **definition.model_dump(),
+    )
     created = missions.put(mission)
     return mission, created

@@ -43,7 +43,7 @@ SafeId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 class Contract(BaseModel):
     # Built at first use, not at import: each function builds only the models its own routes use, which
-    # keeps its cold start near the framework floor (README, "Measured").
+    # keeps its cold start near the framework floor (docs/performance.md, cold starts).
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
@@ -92,10 +92,23 @@ class OpenMission(MissionDefinition):
     updated_at: Timestamp | None = None
 
 
+class Operator(BaseModel):
+    """Who signed an operator's request: the principal as OperatorPrincipalArns lists it, and the session that
+    signed (for a role, `arn:aws:sts::<account>:assumed-role/<role>/<session>`: the person, with SSO)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    principal: str
+    session: str
+
+
 class Mission(OpenMission):
     """A mission as operators see it: with who changed it last (an IAM principal, never shown to sellers)."""
 
-    updated_by: str | None = Field(default=None, description="the operator who made the last change")
+    updated_by: str | None = Field(default=None, description="the operator who made the last change, as listed")
+    updated_by_session: str | None = Field(
+        default=None, description="the signed session of that change (the person behind a role)"
+    )
 
 
 class MissionList(Contract):

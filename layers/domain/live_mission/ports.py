@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .ads import AdsCampaign, SellerAdsAccount
-from .models import Mission
+from .models import Mission, Operator
 from .records import (
     ActivityVersion,
     CampaignRecord,
@@ -65,7 +65,7 @@ class Missions(Benchmarks, Protocol):
     def record_final_page(self, mission_id: str, shard: int, following: dict[str, Any] | None, shards: int) -> bool: ...
 
     def put_benchmark(
-        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: Operator
     ) -> None: ...
 
 
@@ -105,6 +105,10 @@ class Registrations(Protocol):
 
     def campaign(self, seller_id: str, campaign_id: str) -> CampaignRecord | None: ...
 
+    def mark_live_gmv_max(self, seller_id: str, campaign_id: str, advertiser_id: str) -> None:
+        """The Ads platform said this is a LIVE GMV Max campaign on the seller's advertiser (W7)."""
+        ...
+
     def auto_created_campaign_ids(self, seller_id: str) -> set[str]: ...
 
     def mark_auto_created(
@@ -119,12 +123,16 @@ class Registrations(Protocol):
 
 
 class Activity(Protocol):
+    def file_session(self, seller_id: str, session_id: str, started_at: datetime) -> date:
+        """The day the session is filed under: its start's (UTC) as it first arrived, whatever comes later."""
+        ...
+
     def record_session(
         self,
         seller_id: str,
         session_id: str,
         room_id: str,
-        started_at: datetime,
+        filed: date,
         version: ActivityVersion,
         fingerprint: str,
     ) -> bool: ...

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
+from .activity import MOST_MOVED
 from .models import Contract, Mission, Money, Reward, Timestamp
 from .ports import Activity
 from .records import ActivityVersion, RegistrationRecord, SellerActivity
@@ -56,10 +57,14 @@ def campaign_dates(mission: Mission) -> tuple[date, date]:
 
 
 def activity_days(mission: Mission) -> tuple[date, date]:
-    """The days to read: sessions are filed by their start date in UTC, spend by the report's date."""
+    """The days to read: sessions are filed by their first start date in UTC (a restatement may move a start
+    by a day: MOST_MOVED), spend by the report's date."""
     first, last = campaign_dates(mission)
     starts, ends = mission.campaign_starts_at, mission.campaign_ends_at - timedelta(microseconds=1)
-    return min(first, starts.astimezone(UTC).date()), max(last, ends.astimezone(UTC).date())
+    return (
+        min(first, starts.astimezone(UTC).date() - MOST_MOVED),
+        max(last, ends.astimezone(UTC).date() + MOST_MOVED),
+    )
 
 
 def counted_version(versions: list[ActivityVersion], arrived_by: datetime) -> ActivityVersion | None:
@@ -74,18 +79,21 @@ def counted_version(versions: list[ActivityVersion], arrived_by: datetime) -> Ac
 
 
 def measure(mission: Mission, activity: SellerActivity) -> tuple[Decimal, Decimal, Decimal]:
-    """GMV, LIVE minutes and LIVE GMV Max spend that count for this mission (W1, W2, W3)."""
+    """GMV, LIVE minutes and LIVE GMV Max spend that count for this mission (W1, W2, W3, W7)."""
     arrived_by = grace_ends_at(mission)
-    gmv, seconds, spend = Decimal(0), Decimal(0), Decimal(0)
+    gmv, spend = Decimal(0), Decimal(0)
+    on_air: dict[str, list[tuple[datetime, datetime]]] = {}  # each room's sessions, as their counted versions say
     for session in activity.sessions:
-        if not mission.campaign_starts_at <= session.started_at < mission.campaign_ends_at:
-            continue
         version = counted_version(session.versions, arrived_by)
         if version is None or version.ended_at is None:
             continue
-        seconds += Decimal(str((version.ended_at - session.started_at).total_seconds()))
+        started = version.started_at or session.started_at
+        if not mission.campaign_starts_at <= started < mission.campaign_ends_at:
+            continue
+        on_air.setdefault(session.room_id, []).append((started, version.ended_at))
         if version.currency == mission.currency and version.gmv is not None:
             gmv += version.gmv
+    seconds = sum((_on_air_seconds(spans) for spans in on_air.values()), Decimal(0))
     first, last = campaign_dates(mission)
     for report in activity.spend_reports:
         if not first <= report.date <= last:
@@ -95,6 +103,18 @@ def measure(mission: Mission, activity: SellerActivity) -> tuple[Decimal, Decima
             spend += version.spend
     minutes = (seconds / 60).quantize(_CENTS, rounding=ROUND_DOWN)
     return gmv, minutes, spend
+
+
+def _on_air_seconds(spans: list[tuple[datetime, datetime]]) -> Decimal:
+    """W7: one room's sessions that overlap count their union, not their sum."""
+    total, reach = Decimal(0), None
+    for start, end in sorted(spans):
+        if reach is not None and start < reach:
+            start = reach
+        if end > start:
+            total += Decimal(str((end - start).total_seconds()))
+            reach = end if reach is None else max(reach, end)
+    return total
 
 
 def requirements_of(mission: Mission, gmv: Decimal, minutes: Decimal, spend: Decimal) -> list[Requirement]:

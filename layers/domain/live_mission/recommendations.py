@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from .campaign_settings import DEFAULT_ROAS_BID
-from .models import Cohort, Contract, Mission, RoiRecommendation, Timestamp
+from .models import Cohort, Contract, Mission, Operator, RoiRecommendation, Timestamp
 from .ports import Benchmarks, Clock, Missions
 
 Timing = Literal["normal", "campaign"]
@@ -84,6 +84,7 @@ class BenchmarkSaved(Contract):
     authors: int
     updated_at: Timestamp
     updated_by: str
+    updated_by_session: str
 
 
 def save_benchmark(
@@ -93,10 +94,16 @@ def save_benchmark(
     industry: str,
     timing: Timing,
     upload: BenchmarkUpload,
-    by: str,
+    by: Operator,
 ) -> BenchmarkSaved:
     at = clock.now()
     benchmarks.put_benchmark(country, industry, timing, upload.author_rois, at, by)
     return BenchmarkSaved(
-        country=country, industry=industry, timing=timing, authors=len(upload.author_rois), updated_at=at, updated_by=by
+        country=country,
+        industry=industry,
+        timing=timing,
+        authors=len(upload.author_rois),
+        updated_at=at,
+        updated_by=by.principal,
+        updated_by_session=by.session,
     )

@@ -88,13 +88,16 @@ class SellerFacts(Record):
 
 class CampaignRecord(Record):
     """A campaign of the seller the service has heard of: its own (origin AUTO, with the mission it was
-    created for) or one whose status the Ads platform reported before the service knew whose it was."""
+    created for) or one whose status the Ads platform reported before the service knew whose it was.
+    `live_gmv_max`: the Ads platform said it is a LIVE GMV Max campaign on one of the seller's advertisers, so
+    spend on it counts (W2, W7)."""
 
     seller_id: str
     campaign_id: str
     origin: Literal["AUTO"] | None = None
     mission_id: str | None = None
     advertiser_id: str | None = None
+    live_gmv_max: bool = False
     status: str | None = None  # the latest reported status (CampaignStatusChanged), by changed_at
     status_changed_at: datetime | None = None
 
@@ -255,6 +258,7 @@ class ActivityVersion(Record):
     received_at: datetime  # the service's clock at receipt, never the sender's
     sequence: int | None = None  # the upstream's own ordering, when the event carries one
     gmv: Decimal | None = None
+    started_at: datetime | None = None  # a session's start as this version says (None: as the session's first)
     ended_at: datetime | None = None
     currency: str | None = None
     spend: Decimal | None = None
@@ -265,7 +269,7 @@ class ActivityVersion(Record):
 class LiveSession(Record):
     session_id: str
     room_id: str
-    started_at: datetime
+    started_at: datetime  # as it first arrived: the session is filed under this day whatever its restatements say
     versions: list[ActivityVersion]
 
 

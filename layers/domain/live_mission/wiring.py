@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .settings import ServiceSettings, load_settings
 
 if TYPE_CHECKING:
+    from .activity import Intake
     from .ads_quota import QuotaLimits
     from .auto_creation import AutoCreator
     from .campaign_lifecycle import CampaignReports
@@ -174,6 +175,13 @@ def reward_evaluator() -> RewardEvaluator:
     from .rewards import RewardEvaluator
 
     return RewardEvaluator(missions(), registrations(), activity(), clock(), stream_images())
+
+
+@per_container
+def intake() -> Intake:
+    from .activity import Intake
+
+    return Intake(activity(), registrations(), ads())
 
 
 @per_container

@@ -1,10 +1,15 @@
-"""LIVE sessions and LIVE GMV Max spend reports (W1, W2, W6), under the seller, keyed by day so that
-one Query reads a mission's campaign period: sessions by their start date (UTC), spend reports by
-their date. Each is one item holding every version that arrived; an exact copy adds nothing."""
+"""LIVE sessions and LIVE GMV Max spend reports (W1, W2, W6, W7), under the seller, keyed by day so that
+one Query reads a mission's campaign period: sessions by their start date (UTC) as they first arrived, spend
+reports by their date. Each is one item holding every version that arrived; an exact copy adds nothing.
+
+- `DAY#<date>#LIVE#<session>`: `room_id`, `started_at` (first arrival's), `versions`, `fingerprints`.
+- `SESSION#<session>`: `day`, the day the session is filed under, so that a restatement that moves its
+  start across midnight lands in the same item (one item per session, W7).
+- `DAY#<date>#SPEND#<report>`: `date`, `versions`, `fingerprints`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from boto3.dynamodb.conditions import Key
 
@@ -23,24 +28,26 @@ class ActivityStore:
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    def file_session(self, seller_id: str, session_id: str, started_at: datetime) -> date:
+        key = {"pk": _seller(seller_id), "sk": f"SESSION#{session_id}"}
+        day = started_at.astimezone(UTC).date().isoformat()
+        filed = self._table.update(key, Update().set("kind", "SESSION").set_if_absent("day", day), returning="ALL_NEW")
+        return date.fromisoformat(str((filed or {}).get("day", day)))
+
     def record_session(
         self,
         seller_id: str,
         session_id: str,
         room_id: str,
-        started_at: datetime,
+        filed: date,
         version: ActivityVersion,
         fingerprint: str,
     ) -> bool:
         """False when this exact session was already received (W6: a copy never changes anything)."""
-        key = {"pk": _seller(seller_id), "sk": f"DAY#{started_at.date().isoformat()}#LIVE#{session_id}"}
-        update = (
-            Update()
-            .set("kind", "LIVE")
-            .set("session_id", session_id)
-            .set_if_absent("room_id", room_id)
-            .set_if_absent("started_at", utc_iso(started_at))
-        )
+        key = {"pk": _seller(seller_id), "sk": f"DAY#{filed.isoformat()}#LIVE#{session_id}"}
+        update = Update().set("kind", "LIVE").set("session_id", session_id).set_if_absent("room_id", room_id)
+        if version.started_at is not None:
+            update.set_if_absent("started_at", utc_iso(version.started_at))
         return self._add_version(key, update, version, fingerprint)
 
     def record_spend(

@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from ..models import Mission, utc_iso
+from ..models import Mission, Operator, utc_iso
 from ..records import FinalPass
 from .dynamo import Table, Update, storable
 
@@ -104,7 +104,7 @@ class MissionStore:
     # --- ROI benchmarks (O1) --------------------------------------------------------------------
 
     def put_benchmark(
-        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: str
+        self, country: str, industry: str, timing: str, author_rois: list[Decimal], at: datetime, by: Operator
     ) -> None:
         self._table.put(
             {
@@ -114,7 +114,8 @@ class MissionStore:
                 "industry": industry,
                 "author_rois": author_rois,
                 "updated_at": utc_iso(at),
-                "updated_by": by,
+                "updated_by": by.principal,
+                "updated_by_session": by.session,
             }
         )
 

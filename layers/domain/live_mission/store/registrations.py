@@ -233,6 +233,17 @@ class RegistrationStore:
         item = self._table.get(_campaign_key(seller_id, campaign_id))
         return CampaignRecord.model_validate(item) if item else None
 
+    def mark_live_gmv_max(self, seller_id: str, campaign_id: str, advertiser_id: str) -> None:
+        update = (
+            Update()
+            .set("kind", "CAMPAIGN")
+            .set("seller_id", seller_id)
+            .set("campaign_id", campaign_id)
+            .set_if_absent("advertiser_id", advertiser_id)
+            .set("live_gmv_max", True)
+        )
+        self._table.update(_campaign_key(seller_id, campaign_id), update)
+
     def auto_created_campaign_ids(self, seller_id: str) -> set[str]:
         condition = Key("pk").eq(_seller(seller_id)) & Key("sk").begins_with("CAMPAIGN#")
         return {str(i["campaign_id"]) for i in self._table.query_all(condition) if i.get("origin") == "AUTO"}
