@@ -27,7 +27,7 @@ def progress(mission_id: MissionId) -> Progress:
 
 @app.get("/rewards", responses=documented(RewardHistory), security=SELLER)
 def rewards() -> RewardHistory:
-    return reward_history(wiring.registrations(), seller_id_of(app))
+    return reward_history(wiring.registrations(), wiring.voucher_seal(), seller_id_of(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

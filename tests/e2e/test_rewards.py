@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
+
 from tests.e2e.conftest import Stack
+from tools.local_stack.aws import CREDENTIALS
 
 SESSION = ("shop.live", "LiveSessionEnded")
 SPEND = ("ads.gmvmax", "SpendReported")
@@ -94,6 +97,14 @@ def test_w3_the_reward_is_granted_automatically_exactly_once(world: Stack) -> No
     granted = [e for e in events if e["detail-type"] == "RewardGranted" and e["detail"]["seller_id"] == seller]
     assert len(granted) == 1 and granted[0]["detail"]["reward_id"] == reward["reward_id"]
     assert "voucher_code" not in granted[0]["detail"]  # a bearer credential: read through GET /rewards only
+    # Issue 24: sealed where it is kept; the stored item holds no voucher code in clear, only ciphertext
+    aws = world.control("GET", "/_local/health")["aws_endpoint"]
+    table = boto3.client("dynamodb", endpoint_url=aws, **CREDENTIALS)
+    item = table.get_item(
+        TableName="MissionTable", Key={"pk": {"S": f"SELLER#{seller}"}, "sk": {"S": f"REGISTRATION#{mission_id}"}}
+    )["Item"]
+    assert reward["voucher_code"] not in json.dumps(item)
+    assert item["reward"]["M"]["reward"]["M"]["voucher_code"]["S"].startswith("kms:")
     registered = [e for e in events if e["detail-type"] == "MissionRegistered" and e["detail"]["seller_id"] == seller]
     assert granted[0]["detail"]["correlation_id"] == registered[0]["detail"]["correlation_id"] != ""
 

@@ -41,7 +41,10 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
     with mock_aws():
         template = Template(parameter_overrides={"AdsBaseUrl": ads_url, "OperatorPrincipalArns": OPERATOR_ARN})
         create_resources(
-            boto3.client("dynamodb", region_name="us-east-1"), boto3.client("events", region_name="us-east-1"), template
+            boto3.client("dynamodb", region_name="us-east-1"),
+            boto3.client("events", region_name="us-east-1"),
+            template,
+            kms=boto3.client("kms", region_name="us-east-1"),
         )
         for function in template.functions():
             for name, value in function.environment.items():

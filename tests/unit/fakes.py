@@ -4,6 +4,7 @@ tests/integration/test_repositories.py holds the repositories to the same behavi
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -83,6 +84,24 @@ class FakeMissions:
 
     def benchmarks(self, country: str, timing: str) -> dict[str, list[Decimal]]:
         return dict(self.benchmark_rois.get((country, timing), {}))
+
+
+class FakeVoucherSeal:
+    """KMS as the service uses it: a sealed code says nothing of the code, and opens only in its own context."""
+
+    def __init__(self) -> None:
+        self.sealed: dict[str, tuple[str, dict[str, str]]] = {}
+
+    def seal(self, code: str, context: dict[str, str]) -> str:
+        sealed = f"kms:{uuid.uuid4().hex}"
+        self.sealed[sealed] = (code, dict(context))
+        return sealed
+
+    def open(self, sealed: str, context: dict[str, str]) -> str:
+        code, sealed_in = self.sealed[sealed]
+        if sealed_in != context:
+            raise ValueError("InvalidCiphertextException: the context is not the one it was sealed in")
+        return code
 
 
 class FakeSellerViews:

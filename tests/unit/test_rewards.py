@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from live_mission.activity import LiveSessionEnded, SpendReported, record_session, record_spend
 from live_mission.rewards import reward_history, voucher_code
 from tests.unit.fakes import FakeRegistrations
@@ -53,8 +55,16 @@ def test_w2_goals_without_spend_are_held_then_w3_granted_exactly_once() -> None:
     _spend(world)
     assert world.evaluator.evaluate_seller("S1") == 1
     assert world.evaluator.evaluate_seller("S1") == 0  # already granted: nothing more
-    [reward] = reward_history(world.registrations, "S1").rewards
+    [reward] = reward_history(world.registrations, world.vouchers, "S1").rewards
     assert reward.mission_id == "M1" and reward.value == 50000 and len(reward.voucher_code) == 14
+    # Issue 24: what is stored is sealed, bound to this seller's reward; the seller's read opens it
+    stored = world.registration().reward.reward
+    assert stored is not None and stored.voucher_code.startswith("kms:") and reward.voucher_code not in str(stored)
+    assert world.vouchers.open(
+        stored.voucher_code, {"seller_id": "S1", "mission_id": "M1", "reward_id": reward.reward_id}
+    )
+    with pytest.raises(ValueError, match="context"):
+        world.vouchers.open(stored.voucher_code, {"seller_id": "S2", "mission_id": "M1", "reward_id": reward.reward_id})
 
 
 def test_w3_the_final_pass_after_the_grace_period_grants_what_no_change_evaluated() -> None:

@@ -287,3 +287,39 @@ def test_every_stream_consumer_has_an_iterator_age_alarm_that_reaches_a_person()
         if alarm["Properties"].get("MetricName") == "IteratorAge" and alarm["Properties"]["AlarmActions"]
     }
     assert watched == consumers
+
+
+def _key_statements(key: str) -> list[dict[str, Any]]:
+    return list(RESOURCES[key]["Properties"]["KeyPolicy"]["Statement"])
+
+
+def test_only_the_reward_granting_seals_and_only_the_sellers_reward_read_opens_voucher_codes() -> None:
+    """Issue 24: voucher codes are sealed under a key of their own; the two functions are named by the key."""
+    statements = _key_statements("VoucherKey")
+    using = {
+        action: [p["Fn::GetAtt"][0] for s in statements if action in _actions(s) for p in [s["Principal"]["AWS"]]]
+        for action in ("kms:Encrypt", "kms:Decrypt")
+    }
+    assert using == {"kms:Encrypt": ["RewardEvaluationRole"], "kms:Decrypt": ["ProgressFunctionRole"]}
+    for function in ("RewardEvaluationFunction", "ProgressFunction"):
+        variables = _functions()[function]["Properties"]["Environment"]["Variables"]
+        assert variables["VOUCHER_KEY_ID"] == {"Ref": "VoucherKey"}
+
+
+@pytest.mark.parametrize("key", ["AdsTokenKey", "VoucherKey", "OnCallTopicKey"])
+def test_key_administrators_are_named_actions_and_grants_go_only_to_aws_services(key: str) -> None:
+    """Issue 24: no wildcard lets an administrator grant itself a use of the key."""
+    statements = _key_statements(key)
+    actions = {a for s in statements for a in _actions(s)}
+    assert not [a for a in actions if a.endswith("*") and a != "kms:GenerateDataKey*"]
+    (grant,) = [s for s in statements if "kms:CreateGrant" in _actions(s)]
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+@pytest.mark.parametrize("name", ["MissionAdminFunction", "EligibilityFunction", "ActivityIngestionFunction"])
+def test_writes_are_confined_to_the_partitions_the_function_writes(name: str) -> None:
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    statements = [s for s in _statements(_functions()[name]) if _actions(s) & writes]
+    assert statements
+    for statement in statements:
+        assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"], statement

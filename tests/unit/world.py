@@ -24,6 +24,7 @@ from tests.unit.fakes import (
     FakeRegistrations,
     FakeSellerViews,
     FakeStatistics,
+    FakeVoucherSeal,
 )
 
 SEED_MOMENT = datetime.fromisoformat("2026-02-09T02:00:00+07:00")  # the seller article's example
@@ -66,6 +67,7 @@ class World:
     statistics: FakeStatistics = field(default_factory=FakeStatistics)
     ads: FakeAds = field(default_factory=FakeAds)
     ads_facts: FakeAdsFacts = field(default_factory=FakeAdsFacts)
+    vouchers: FakeVoucherSeal = field(default_factory=FakeVoucherSeal)
 
     @property
     def claims(self) -> Registrar:
@@ -80,7 +82,7 @@ class World:
 
     @property
     def evaluator(self) -> RewardEvaluator:
-        return RewardEvaluator(self.missions, self.registrations, self.activity, self.clock)
+        return RewardEvaluator(self.missions, self.registrations, self.activity, self.clock, self.vouchers)
 
     @property
     def reports(self) -> CampaignReports:

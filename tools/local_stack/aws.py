@@ -648,8 +648,8 @@ class MotoServer:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
 
 
-def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = None) -> None:
-    """The template's tables, bus and queues, named by logical id (also used by the integration tests)."""
+def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = None, kms: Any = None) -> None:
+    """The template's tables, bus, queues and keys, named by logical id (also used by the integration tests)."""
     for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
         props = template.resolve(resource["Properties"])
         kwargs = {k: props[k] for k in _TABLE_KEYS if k in props}
@@ -671,3 +671,7 @@ def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = 
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         template.physical_names[logical_id] = url
         template.physical_names[f"{logical_id}.Arn"] = arn
+    for logical_id, resource in template.of_type("AWS::KMS::Key").items() if kms else ():
+        key = kms.create_key(Description=str(resource["Properties"].get("Description", logical_id)))["KeyMetadata"]
+        template.physical_names[logical_id] = key["KeyId"]
+        template.physical_names[f"{logical_id}.Arn"] = key["Arn"]

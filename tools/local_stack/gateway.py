@@ -158,8 +158,19 @@ class Gateway:
         if method == "GET" and path == "/_local/health":
             if not self.ready:
                 return _error(503, "STARTING", "starting")
-            # Which stack this is: a tool that finds one on its port can tell whether it runs this checkout.
-            return _json(200, {"status": "ok", "root": str(ROOT), "pid": os.getpid(), "started_at": self.started_at})
+            # Which stack this is: a tool that finds one on its port can tell whether it runs this checkout;
+            # and where its emulated AWS answers, to look at what the service stored (the AWS CLI's
+            # --endpoint-url, any credentials).
+            return _json(
+                200,
+                {
+                    "status": "ok",
+                    "root": str(ROOT),
+                    "pid": os.getpid(),
+                    "started_at": self.started_at,
+                    "aws_endpoint": self.events.meta.endpoint_url,
+                },
+            )
         if method == "GET" and path == "/_local/token":
             subject = (query.get("sub") or [""])[0]
             if not subject:

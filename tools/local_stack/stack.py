@@ -157,7 +157,7 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
             **_listed(os.environ.get("LOCAL_TEMPLATE_PARAMETERS", "")),
         }
     )
-    create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"))
+    create_resources(moto.client("dynamodb"), moto.client("events"), template, moto.client("sqs"), moto.client("kms"))
     run_dir = Path(tempfile.mkdtemp(prefix="live-gmv-max-mission-"))
     clock = LocalClock(run_dir / "clock")
     clock_holder.append(clock)

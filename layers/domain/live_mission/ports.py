@@ -69,6 +69,15 @@ class Missions(Benchmarks, Protocol):
     ) -> None: ...
 
 
+class VoucherSeal(Protocol):
+    """Voucher codes are bearer credentials: stored only sealed, opened only for their seller's read. The
+    context (seller, mission, reward) is bound to the seal: a sealed code opens only with its own."""
+
+    def seal(self, code: str, context: dict[str, str]) -> str: ...
+
+    def open(self, sealed: str, context: dict[str, str]) -> str: ...
+
+
 class Registrations(Protocol):
     retry_shards: int
     mission_shards: int

@@ -14,7 +14,7 @@ from typing import Any
 
 from .models import Mission, Reward, RewardHistory
 from .observability import Metric, count, follow, logger
-from .ports import Activity, Clock, Missions, Registrations, StreamImages
+from .ports import Activity, Clock, Missions, Registrations, StreamImages, VoucherSeal
 from .progress import activity_for, grace_ends_at, progress_of
 from .records import RegistrationRecord
 
@@ -28,6 +28,11 @@ def voucher_code() -> str:
     """Twelve characters from a cryptographic random source, in groups of four."""
     code = "".join(secrets.choice(_VOUCHER_ALPHABET) for _ in range(12))
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def sealed_with(seller_id: str, mission_id: str, reward_id: str) -> dict[str, str]:
+    """The context a voucher code is sealed in: it opens only as this seller's reward of this mission."""
+    return {"seller_id": seller_id, "mission_id": mission_id, "reward_id": reward_id}
 
 
 class ActivityBatch:
@@ -55,8 +60,10 @@ class RewardEvaluator:
         registrations: Registrations,
         activity: Activity,
         clock: Clock,
+        seal: VoucherSeal,
         images: StreamImages | None = None,
     ) -> None:
+        self._seal = seal
         self._missions = missions
         self._registrations = registrations
         self._activity = activity
@@ -128,13 +135,15 @@ class RewardEvaluator:
         return False
 
     def _grant(self, mission: Mission, registration: RegistrationRecord) -> bool:
+        reward_id = str(uuid.uuid4())
+        context = sealed_with(registration.seller_id, mission.mission_id, reward_id)
         reward = Reward(
-            reward_id=str(uuid.uuid4()),
+            reward_id=reward_id,
             mission_id=mission.mission_id,
             type=mission.reward.type,
             value=mission.reward.value,
             currency=mission.currency,
-            voucher_code=voucher_code(),
+            voucher_code=self._seal.seal(voucher_code(), context),  # never stored in clear
             granted_at=self._clock.now(),
         )
         granted = registration.changed(reward={"state": "GRANTED", "reward": reward})
@@ -144,7 +153,17 @@ class RewardEvaluator:
         return True
 
 
-def reward_history(registrations: Registrations, seller_id: str) -> RewardHistory:
-    """W5: every mission's reward, newest first."""
-    rewards = [r.reward.reward for r in registrations.of_seller(seller_id) if r.reward.reward is not None]
+def reward_history(registrations: Registrations, seal: VoucherSeal, seller_id: str) -> RewardHistory:
+    """W5: every mission's reward, newest first, each voucher code opened for its own seller only."""
+    rewards = [
+        reward.model_copy(
+            update={
+                "voucher_code": seal.open(
+                    reward.voucher_code, sealed_with(seller_id, reward.mission_id, reward.reward_id)
+                )
+            }
+        )
+        for reward in (r.reward.reward for r in registrations.of_seller(seller_id))
+        if reward is not None
+    ]
     return RewardHistory(rewards=sorted(rewards, key=lambda r: (r.granted_at, r.reward_id), reverse=True))

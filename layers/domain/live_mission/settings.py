@@ -35,6 +35,9 @@ class ServiceSettings(BaseModel):
     function_name: str = Field(default="", alias="AWS_LAMBDA_FUNCTION_NAME")  # the function's own, set by Lambda
     operator_principal_arns: frozenset[str] = Field(default=frozenset(), alias="OPERATOR_PRINCIPAL_ARNS")
     clock_file: str = Field(default="", alias="SERVICE_CLOCK_FILE")
+    # The customer-managed key voucher codes are sealed under (issue 24): the reward granting encrypts, the
+    # seller's reward read decrypts.
+    voucher_key_id: str = Field(default="", alias="VOUCHER_KEY_ID")
 
     @field_validator("operator_principal_arns", mode="before")
     @classmethod

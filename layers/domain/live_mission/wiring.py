@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .store.seller_views import SellerViewStore
     from .store.statistics import StatisticsStore
     from .store.stream import StreamImagesOfTheTable
+    from .store.vouchers import KmsVoucherSeal
     from .tiktok_ads import TikTokAdsClient
 
 ACCESS_TOKEN_CACHE_SECONDS = 300
@@ -174,7 +175,14 @@ def auto_creator() -> AutoCreator:
 def reward_evaluator() -> RewardEvaluator:
     from .rewards import RewardEvaluator
 
-    return RewardEvaluator(missions(), registrations(), activity(), clock(), stream_images())
+    return RewardEvaluator(missions(), registrations(), activity(), clock(), voucher_seal(), stream_images())
+
+
+@per_container
+def voucher_seal() -> KmsVoucherSeal:
+    from .store.vouchers import KmsVoucherSeal
+
+    return KmsVoucherSeal(load_settings().voucher_key_id)
 
 
 @per_container
