@@ -55,9 +55,9 @@ $(SAM_VENV)/.installed:
 run: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
 
-# The suites in parallel (tests/conftest.py groups them): the end-to-end tests on one stack, the short chaos
+# The suites in parallel (tests/conftest.py groups them): the end-to-end tests on two stacks, the short chaos
 # run on its own, unit and integration tests spread over what is free. Prints how long it took.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 test: install browser
 	@start=$$(date +%s); $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status

@@ -117,6 +117,7 @@ class Demo:
                 self._register(seller)
         self._control("/_local/clock/advance", {"seconds": 22 * 3600})  # past local midnight: given up
         self._sandbox("/_sandbox/faults", {"operation": "create_campaign", "mode": "error", "count": 0})
+        self._at("2026-02-11T23:00:00+07:00")  # the campaign's last evening: its sessions and spend are in (W7)
         self._activity()
         self._at("2026-02-14T12:00:00+07:00")  # in the grace period
         self._spend("grace")
@@ -206,25 +207,27 @@ class Demo:
         self._spend("campaign")
 
     def _spend(self, when: str) -> None:
-        self._events(
-            *[
-                (
-                    "ads.gmvmax",
-                    "SpendReported",
-                    {
-                        "report_id": f"{seller}-spend",
-                        "seller_id": seller,
-                        "advertiser_id": f"adv-{seller}",
-                        "campaign_id": "any",
-                        "date": "2026-02-11",
-                        "spend": 42000,
-                        "currency": "IDR",
-                    },
-                )
-                for seller, group in self.sellers
-                if group.spend_on == when
-            ]
-        )
+        """Spend as GMV Max reporting sends it: on the seller's own LIVE GMV Max campaign (W7), the one created
+        for them, else their own, as the Ads platform lists it."""
+        entries = []
+        for seller, group in self.sellers:
+            if group.spend_on != when:
+                continue
+            campaigns = self.http.get(f"{self.sandbox}/_sandbox/campaigns", params={"seller_id": seller}, timeout=30)
+            mine = sorted(campaigns.json()["campaigns"], key=lambda c: c["origin"] != "AUTO")
+            if not mine:
+                continue  # no campaign, so no spend to report
+            detail = {
+                "report_id": f"{seller}-spend",
+                "seller_id": seller,
+                "advertiser_id": mine[0]["advertiser_id"],
+                "campaign_id": mine[0]["campaign_id"],
+                "date": "2026-02-11",
+                "spend": 42000,
+                "currency": "IDR",
+            }
+            entries.append(("ads.gmvmax", "SpendReported", detail))
+        self._events(*entries)
 
     def _report(self) -> bool:
         matches = 0

@@ -2,7 +2,9 @@
 events in `events/` meet the same data on any fresh stack.
 
 It is 02:00 on 9 February 2026 in Jakarta. Mission `mega-2-2` is open; `seller-1` can advertise (ad account
-`adv-1`, Asia/Jakarta) and has claimed it; `seller-2` cannot (no permission, no ad account).
+`adv-1`, Asia/Jakarta, with a paused LIVE GMV Max campaign of its own, `cmp-1`, which the sample spend report is
+on) and has claimed it; `seller-2` cannot (no permission, no ad account). The sample events are dated before
+that moment: the service refuses activity dated after its receipt (W7).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ NOW = "2026-02-09T02:00:00+07:00"
 MISSION_ID = "mega-2-2"
 MISSION: dict[str, Any] = mission_body(name="2.2 Mega Campaign LIVE Mission")  # as the README opens it
 SELLERS: dict[str, dict[str, Any]] = {
-    "seller-1": eligible_seller("adv-1", store_id="store-1", identity_id="tt-1", official_account=True),
+    "seller-1": eligible_seller(
+        "adv-1",
+        store_id="store-1",
+        identity_id="tt-1",
+        official_account=True,
+        campaigns=[{"campaign_id": "cmp-1", "status": "DISABLE"}],
+    ),
     "seller-2": {"ads_permission": False, "ad_accounts": []},
 }
 
