@@ -97,6 +97,7 @@ class Phase:
     read_units: Counter[str] = field(default_factory=Counter)  # and read request units
     api_requests: int = 0
     events_out: int = 0  # events the service put on its bus (EventBridge bills each entry)
+    kms: int = 0  # KMS requests: a voucher code sealed, and opened each time its seller reads it
 
 
 class _Meter:
@@ -130,13 +131,28 @@ class _Meter:
         self._mark = now
         dynamodb = Counter({k.split(".", 1)[1]: v for k, v in aws.items() if k.startswith("DynamoDB_20120810.")})
         dynamodb["(PutEvents)"] = aws["AWSEvents.PutEvents"]  # kept aside: EventBridge, not DynamoDB
+        kms = sum(v for k, v in aws.items() if k.startswith("TrentService."))
         return Phase(
-            dynamodb, ads, invocations, dict(seconds), dict(cpu), dict(runnable), write_units, read_units, api_requests
+            dynamodb,
+            ads,
+            invocations,
+            dict(seconds),
+            dict(cpu),
+            dict(runnable),
+            write_units,
+            read_units,
+            api_requests,
+            kms=kms,
         )
 
 
-def _activity(sellers: list[str]) -> list[dict[str, str]]:
-    """Each seller goes LIVE for ten hours, sells enough and spends on ads: PutEvents entries."""
+def _activity(stack: LocalStack, sellers: list[str]) -> list[dict[str, str]]:
+    """Each seller goes LIVE for ten hours, sells enough and spends on ads, on the campaign the service created
+    for them (W7: only the seller's own LIVE GMV Max spend counts): PutEvents entries."""
+    with stack.sandbox.state.lock:
+        created = {
+            c["seller_id"]: c["campaign_id"] for c in stack.sandbox.state.campaigns.values() if c["origin"] == "AUTO"
+        }
     entries = []
     for seller in sellers:
         session = {
@@ -152,7 +168,7 @@ def _activity(sellers: list[str]) -> list[dict[str, str]]:
             "report_id": f"spend-{seller}",
             "seller_id": seller,
             "advertiser_id": advertiser_of(seller),
-            "campaign_id": "any",
+            "campaign_id": created[seller],
             "date": "2026-02-09",
             "spend": 120_000,
             "currency": "IDR",
@@ -184,8 +200,12 @@ def calls_per_seller() -> dict[str, Phase]:
         for path in ("registration", "progress"):
             http.get(f"{api}/missions/{MISSION}/{path}", headers=token(seller)).raise_for_status()
         http.get(f"{api}/rewards", headers=token(seller)).raise_for_status()
-    http.post(f"{api}/_local/events", json={"entries": _activity(WARM_UP)}).raise_for_status()
+    stack.dispatcher.drain()  # their campaigns created
+    # Their LIVE day over (activity is refused when dated after its receipt, W7), then back to the claims' night.
+    http.put(f"{api}/_local/clock", json={"now": "2026-02-10T09:00:00+07:00"}).raise_for_status()
+    http.post(f"{api}/_local/events", json={"entries": _activity(stack, WARM_UP)}).raise_for_status()
     stack.dispatcher.drain()
+    http.put(f"{api}/_local/clock", json={"now": "2026-02-09T02:00:00+07:00"}).raise_for_status()
 
     stack.dispatcher.bus_events()  # the warm-up's events are not the sellers'
     # One container per function from here: invocations then wait for a container (unbilled) rather than
@@ -215,7 +235,7 @@ def calls_per_seller() -> dict[str, Phase]:
 
     # The campaign runs: each seller goes LIVE for ten hours, sells enough and spends on ads.
     http.put(f"{api}/_local/clock", json={"now": "2026-02-10T09:00:00+07:00"}).raise_for_status()
-    entries = _activity(sellers)
+    entries = _activity(stack, sellers)
     with stack.dispatcher.paused():
         http.post(f"{api}/_local/events", json={"entries": entries}).raise_for_status()
         meter.phase(api_requests=0)  # putting the upstream events is the publishers' cost, not ours
@@ -270,6 +290,7 @@ PRICES = {
     "Lambda GB-second (arm64)": 0.0000133334,
     "HTTP API request": 1.00 / 1e6,
     "EventBridge custom event": 1.00 / 1e6,
+    "KMS request": 0.03 / 1e4,
 }
 MEMORY_MB = {spec.name: spec.memory_size for spec in Template().functions()}  # each function's, as deployed
 
@@ -308,6 +329,7 @@ def print_cost(phases: dict[str, Phase]) -> float:
         "Lambda GB-second (arm64)": sum(gb_seconds(phases, name) for name in functions) / SELLERS,
         "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
         "EventBridge custom event": sum(p.events_out for p in phases.values()) / SELLERS,
+        "KMS request": sum(p.kms for p in phases.values()) / SELLERS,
     }
     print("\n(d) Dollars per million sellers, eligibility to voucher: the calls measured above at AWS's prices\n")
     print(f"{'item':<30}{'per seller':>12}{'price (USD)':>14}{'per million sellers':>22}")
