@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/layers/domain:$(CURDIR)
 PYTHON312 := $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do [ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 BOOTSTRAP := $(if $(PYTHON312),$(PYTHON312),python3)
 
-.PHONY: install browser run test unit integration e2e lint format invoke openapi docs demo bench chaos build deploy clean
+.PHONY: install tools browser run test unit integration e2e lint format invoke openapi docs demo bench chaos build deploy clean
 
 # checkov has its own virtualenv: its many dependencies would otherwise pin ours.
 CHECKOV_VENV := .venv-checkov
@@ -51,6 +51,9 @@ $(SAM_VENV)/.installed:
 	@test -x $(SAM_VENV)/bin/python || $(BOOTSTRAP) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
 	@touch $@
+
+# The lint and build tools' own environments (checkov, the SAM CLI), which `make lint` and `make build` install.
+tools: $(CHECKOV_VENV)/.installed $(SAM_VENV)/.installed
 
 run: install
 	API_PORT=$(API_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(PY) -m tools.local_stack
