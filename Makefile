@@ -62,7 +62,7 @@ run: install
 # run on its own, unit and integration tests spread over what is free. Prints how long it took.
 TEST_WORKERS ?= 4
 test: install browser
-	@start=$$(date +%s); $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup; status=$$?; \
+	@start=$$(date +%s); $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 unit: install
