@@ -132,9 +132,10 @@ def record_spend(activity: Activity, report: SpendReported, received_at: datetim
     return activity.record_spend(report.seller_id, report.report_id, report.date, version, fingerprint)
 
 
-def check_receipt(moment: datetime, received_at: datetime, what: str) -> None:
-    """W7: activity dated in the future of its receipt, or older than any mission can count, is refused."""
-    if moment > received_at + CLOCK_SKEW:
+def check_receipt(moment: datetime, received_at: datetime, what: str, *, until: datetime | None = None) -> None:
+    """W7: activity dated (from `moment` to `until`) in the future of its receipt, or older than any mission can
+    count, is refused."""
+    if (until or moment) > received_at + CLOCK_SKEW:
         raise ActivityRefused("FUTURE", f"{what} is dated after it was received")
     if moment < received_at - OLDEST:
         raise ActivityRefused("TOO_OLD", f"{what} is older than any mission can count")
@@ -151,8 +152,7 @@ class Intake:
         self._ads = ads
 
     def session(self, session: LiveSessionEnded, received_at: datetime) -> bool:
-        check_receipt(session.ended_at, received_at, f"session {session.session_id}")
-        check_receipt(session.started_at, received_at, f"session {session.session_id}")
+        check_receipt(session.started_at, received_at, f"session {session.session_id}", until=session.ended_at)
         return record_session(self._activity, session, received_at)
 
     def spend(self, report: SpendReported, received_at: datetime) -> bool:

@@ -155,15 +155,11 @@ class RewardEvaluator:
 
 def reward_history(registrations: Registrations, seal: VoucherSeal, seller_id: str) -> RewardHistory:
     """W5: every mission's reward, newest first, each voucher code opened for its own seller only."""
-    rewards = [
-        reward.model_copy(
-            update={
-                "voucher_code": seal.open(
-                    reward.voucher_code, sealed_with(seller_id, reward.mission_id, reward.reward_id)
-                )
-            }
-        )
-        for reward in (r.reward.reward for r in registrations.of_seller(seller_id))
-        if reward is not None
-    ]
+
+    def opened(reward: Reward) -> Reward:
+        context = sealed_with(seller_id, reward.mission_id, reward.reward_id)
+        return reward.model_copy(update={"voucher_code": seal.open(reward.voucher_code, context)})
+
+    granted = [r.reward.reward for r in registrations.of_seller(seller_id) if r.reward.reward is not None]
+    rewards = [opened(reward) for reward in granted]
     return RewardHistory(rewards=sorted(rewards, key=lambda r: (r.granted_at, r.reward_id), reverse=True))

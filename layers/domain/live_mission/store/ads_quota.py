@@ -2,9 +2,8 @@
 
 - `ADS_QUOTA#<epoch minute>` / `MINUTE`: `sNN`, the calls granted in second NN of that wall-clock minute;
   `calls`, the minute's; `e_<operation>_sNN` and `e_<operation>_calls` for an endpoint with limits of its own;
-  `paused_until` (epoch seconds) while the fleet pauses after the platform refused a call; `throttled` and
-  `refused_first`, the seconds it refused a call in, and its first call in; `refused`, the calls it refused;
-  `second_cap`, the most calls a
+  `paused_until` (epoch seconds) while the fleet pauses after the platform refused a call; `refused_first`,
+  the seconds whose first call it refused; `refused`, the calls it refused; `second_cap`, the most calls a
   second the platform let through before refusing (the app's second is shared). Expires a day later.
 - `ADS_QUOTA#<UTC date>` / `DAY`: `leased`, the calls of the day leased to containers; `paused_until` while the
   day is spent by the platform's word, `probe_at` the last call sent to see whether it came back,
@@ -107,7 +106,7 @@ class AdsQuotaLedger:
 
     def throttled(self, minute: int, second: int, *, first_of_second: bool, cap: int) -> MinuteTally:
         expires = (minute + 1) * 60 + int(MINUTE_KEPT.total_seconds())
-        noted = Update().add("throttled", {second}).add("refused", 1).set("expires_at", expires)
+        noted = Update().add("refused", 1).set("expires_at", expires)
         if first_of_second:
             noted.add("refused_first", {second})
         before = self._table.update(_minute_key(minute), noted, returning="ALL_OLD") or {}

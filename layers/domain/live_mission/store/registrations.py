@@ -77,6 +77,11 @@ def _campaign_key(seller_id: str, campaign_id: str) -> dict[str, str]:
     return {"pk": _seller(seller_id), "sk": f"CAMPAIGN#{campaign_id}"}
 
 
+def _campaign_update(seller_id: str, campaign_id: str) -> Update:
+    """Every write of a campaign's record names what it is, so that whichever write comes first makes it whole."""
+    return Update().set("kind", "CAMPAIGN").set("seller_id", seller_id).set("campaign_id", campaign_id)
+
+
 def registration_of(item: dict[str, Any]) -> RegistrationRecord:
     """A registration from its item (a read, or a stream image)."""
     parts = {name: item[name] for name in _PARTS if name in item}
@@ -235,10 +240,7 @@ class RegistrationStore:
 
     def mark_live_gmv_max(self, seller_id: str, campaign_id: str, advertiser_id: str) -> None:
         update = (
-            Update()
-            .set("kind", "CAMPAIGN")
-            .set("seller_id", seller_id)
-            .set("campaign_id", campaign_id)
+            _campaign_update(seller_id, campaign_id)
             .set_if_absent("advertiser_id", advertiser_id)
             .set("live_gmv_max", True)
         )
@@ -253,14 +255,7 @@ class RegistrationStore:
     ) -> CampaignRecord:
         """Records a campaign as the service's own, and answers with what is known of it: a status the
         Ads platform reported before the service recorded its creation is kept and returned (A3, A4)."""
-        update = (
-            Update()
-            .set("kind", "CAMPAIGN")
-            .set("seller_id", seller_id)
-            .set("campaign_id", campaign_id)
-            .set("origin", "AUTO")
-            .set("mission_id", mission_id)
-        )
+        update = _campaign_update(seller_id, campaign_id).set("origin", "AUTO").set("mission_id", mission_id)
         if advertiser_id:
             update.set("advertiser_id", advertiser_id)
         item = self._table.update(_campaign_key(seller_id, campaign_id), update, returning="ALL_NEW")
@@ -272,10 +267,7 @@ class RegistrationStore:
         """Keeps the latest reported status of a campaign, by `changed_at`; None when this report is older
         than one already kept. Answers with the record, whose origin says whether it is the service's."""
         update = (
-            Update()
-            .set("kind", "CAMPAIGN")
-            .set("seller_id", seller_id)
-            .set("campaign_id", campaign_id)
+            _campaign_update(seller_id, campaign_id)
             .set_if_absent("advertiser_id", advertiser_id)
             .set("status", status)
             .set("status_changed_at", changed_at)

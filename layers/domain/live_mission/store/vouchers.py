@@ -13,13 +13,12 @@ import base64
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..ports import StorageBusy
+from .dynamo import CLIENT_CONFIG
 
 SEALED = "kms:"  # what a sealed code starts with; a code never does (its alphabet has no lower case)
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
 # What KMS answers when trying again later may succeed; anything else (a denied key, a ciphertext that is not
 # this reward's) is a fault of ours to be seen, not waited out.
 _TRANSIENT = {"ThrottlingException", "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException"}
@@ -35,22 +34,20 @@ class KmsVoucherSeal:
         self._kms = client or boto3.client("kms", config=CLIENT_CONFIG)
 
     def seal(self, code: str, context: dict[str, str]) -> str:
-        try:
-            answer = self._kms.encrypt(KeyId=self._key_id, Plaintext=code.encode(), EncryptionContext=context)
-        except (ClientError, BotoCoreError) as error:
-            if _transient(error):  # nothing written: the evaluation runs again
-                raise StorageBusy(f"KMS: {error}") from error
-            raise
+        answer = self._call("encrypt", Plaintext=code.encode(), EncryptionContext=context)
         return SEALED + base64.b64encode(answer["CiphertextBlob"]).decode()
 
     def open(self, sealed: str, context: dict[str, str]) -> str:
         if not sealed.startswith(SEALED):
             raise ValueError("not a sealed voucher code")
         blob = base64.b64decode(sealed.removeprefix(SEALED))
+        return bytes(self._call("decrypt", CiphertextBlob=blob, EncryptionContext=context)["Plaintext"]).decode()
+
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
+        """What KMS may answer later is StorageBusy: a grant runs again, a seller's read answers 503."""
         try:
-            answer = self._kms.decrypt(KeyId=self._key_id, CiphertextBlob=blob, EncryptionContext=context)
+            return dict(getattr(self._kms, operation)(KeyId=self._key_id, **request))
         except (ClientError, BotoCoreError) as error:
-            if _transient(error):  # the seller is answered 503 and reads again
+            if _transient(error):
                 raise StorageBusy(f"KMS: {error}") from error
             raise
-        return bytes(answer["Plaintext"]).decode()
