@@ -70,6 +70,12 @@ def eligible_seller(advertiser_id: str, *, account: dict[str, Any] | None = None
 CLAIM = {"accept_terms": True, "terms_version": "v1", "authorize_live_gmv_max": True}
 
 
+def live_gmv_max_campaigns(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A seller's campaigns as the sandbox lists them (`GET /_sandbox/campaigns?seller_id=`), in the order GMV
+    Max reporting would put their spend on them: the one the service created first, then their own (W7)."""
+    return sorted(listed, key=lambda campaign: campaign["origin"] != "AUTO")
+
+
 def check_against_schema(event: dict[str, Any]) -> None:
     """Fails when an event out differs from its schema in docs/events/."""
     import jsonschema

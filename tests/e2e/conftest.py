@@ -16,7 +16,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import CLAIM, check_against_schema, eligible_seller, free_port, mission_body, unique
+from tests.support import (
+    CLAIM,
+    check_against_schema,
+    eligible_seller,
+    free_port,
+    live_gmv_max_campaigns,
+    mission_body,
+    unique,
+)
 from tools.ads_sandbox.state import OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +147,7 @@ class Stack:
         self, seller_id: str, report_id: str, day: str, spend: float, campaign_id: str | None = None
     ) -> dict[str, Any]:
         """A spend report on the seller's LIVE GMV Max campaign (the one created for them, else their own)."""
-        campaigns = sorted(self.campaigns(seller_id), key=lambda c: c["origin"] != "AUTO")
+        campaigns = live_gmv_max_campaigns(self.campaigns(seller_id))
         on = next((c for c in campaigns if c["campaign_id"] == campaign_id), None) if campaign_id else None
         on = on or (campaigns[0] if campaigns and campaign_id is None else None)
         return {

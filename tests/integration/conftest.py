@@ -4,6 +4,7 @@ Ads sandbox on a loopback port."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from moto import mock_aws
 
 from live_mission import wiring
 from live_mission.store.dynamo import Table
-from tests.support import free_port
+from tests.support import free_port, mission_body
 from tools.ads_sandbox.server import AdsSandbox
 from tools.local_stack.aws import CREDENTIALS, MotoServer, create_resources
 from tools.local_stack.http_api import OPERATOR_ARN, http_api_event, operator_authorizer, seller_authorizer
@@ -135,3 +136,17 @@ def http_event(
     """An HTTP API event as the deployed authorizer passes it on: a seller's claims or an IAM caller."""
     authorizer = seller_authorizer({"sub": seller}) if seller else operator_authorizer("operator") if operator else {}
     return http_api_event(method, route, path, path_parameters=path_parameters, body=body, authorizer=authorizer)
+
+
+def put_mission(mission_id: str = "M1", body: dict[str, Any] | None = None, *, operator: bool = True) -> dict[str, Any]:
+    """`PUT /admin/missions/{mission_id}` through the mission_admin handler, by an operator (or a seller)."""
+    event = http_event(
+        "PUT",
+        f"/admin/missions/{mission_id}",
+        "/admin/missions/{mission_id}",
+        operator=operator,
+        seller=None if operator else "S1",
+        body=json.dumps(body or mission_body()),
+        path_parameters={"mission_id": mission_id},
+    )
+    return load_handler("mission_admin").lambda_handler(event, context())  # type: ignore[no-any-return]

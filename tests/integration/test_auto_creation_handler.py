@@ -7,20 +7,12 @@ import json
 import uuid
 from typing import Any
 
-from tests.integration.conftest import context, http_event, load_handler
-from tests.support import CLAIM, eligible_seller, mission_body
+from tests.integration.conftest import context, http_event, load_handler, put_mission
+from tests.support import CLAIM, eligible_seller
 
 
 def _registered(service: Any, seller: str) -> None:
-    put = http_event(
-        "PUT",
-        "/admin/missions/M1",
-        "/admin/missions/{mission_id}",
-        operator=True,
-        body=json.dumps(mission_body()),
-        path_parameters={"mission_id": "M1"},
-    )
-    assert load_handler("mission_admin").lambda_handler(put, context())["statusCode"] in (200, 201)
+    assert put_mission()["statusCode"] in (200, 201)
     service.ads.state.put_seller(seller, eligible_seller(f"adv-{seller}"))
     claim = http_event(
         "POST",

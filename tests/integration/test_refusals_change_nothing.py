@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.integration.conftest import context, http_event, load_handler
+from tests.integration.conftest import context, http_event, load_handler, put_mission
 from tests.support import CLAIM, eligible_seller, mission_body
 
 
@@ -189,15 +189,7 @@ def world(service):  # type: ignore[no-untyped-def]
         ("M1", mission_body()),
         ("CLOSED", mission_body(registration_closes_at="2026-02-05T00:00:00+07:00")),
     ):
-        put = http_event(
-            "PUT",
-            f"/admin/missions/{mission}",
-            "/admin/missions/{mission_id}",
-            operator=True,
-            body=json.dumps(body),
-            path_parameters={"mission_id": mission},
-        )
-        assert _invoke("mission_admin", put)["statusCode"] == 201
+        assert put_mission(mission, body)["statusCode"] == 201
     service.ads.state.put_seller("S1", eligible_seller("A1"))
     service.ads.state.put_seller("S2", eligible_seller("A2", ads_permission=False))
     service.ads.state.put_seller("S3", eligible_seller("A3"))

@@ -11,22 +11,9 @@ from boto3.dynamodb.conditions import Key
 
 from live_mission.store.dynamo import Table
 from live_mission.store.registrations import RegistrationStore
-from tests.integration.conftest import context, http_event, load_handler
-from tests.support import CLAIM, eligible_seller, mission_body
+from tests.integration.conftest import context, http_event, load_handler, put_mission
+from tests.support import CLAIM, eligible_seller
 from tests.unit.world import World
-
-
-def _put_mission(mission_id: str = "M1", *, operator: bool = True) -> dict:  # type: ignore[type-arg]
-    event = http_event(
-        "PUT",
-        f"/admin/missions/{mission_id}",
-        "/admin/missions/{mission_id}",
-        operator=operator,
-        seller=None if operator else "S1",
-        body=json.dumps(mission_body()),
-        path_parameters={"mission_id": mission_id},
-    )
-    return load_handler("mission_admin").lambda_handler(event, context())  # type: ignore[no-any-return]
 
 
 def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type-arg]
@@ -43,7 +30,7 @@ def _register(seller: str, mission_id: str = "M1") -> dict:  # type: ignore[type
 
 def test_a_claim_writes_one_registration_under_the_seller_with_its_plan(service) -> None:  # type: ignore[no-untyped-def]
     # Given a mission and an eligible seller
-    assert _put_mission()["statusCode"] == 201
+    assert put_mission()["statusCode"] == 201
     service.ads.state.put_seller("S1", eligible_seller("A1"))
 
     # When the seller claims twice
@@ -68,7 +55,7 @@ def test_a_claim_writes_one_registration_under_the_seller_with_its_plan(service)
 
 
 def test_a_blocked_claim_writes_nothing_of_the_seller(service) -> None:  # type: ignore[no-untyped-def]
-    _put_mission()
+    put_mission()
     service.ads.state.put_seller("S2", eligible_seller("A2", ads_permission=False))
     response = _register("S2")
     assert response["statusCode"] == 422
@@ -103,7 +90,7 @@ def test_racing_claims_make_exactly_one_registration(tables: Callable[[], Table]
 
 
 def test_the_eligibility_handler_answers_without_writing(service) -> None:  # type: ignore[no-untyped-def]
-    _put_mission()
+    put_mission()
     service.ads.state.put_seller("S4", eligible_seller("A4", ad_accounts=[]))
     event = http_event(
         "GET",
@@ -118,7 +105,7 @@ def test_the_eligibility_handler_answers_without_writing(service) -> None:  # ty
 
 
 def test_a_request_without_identity_is_refused(service) -> None:  # type: ignore[no-untyped-def]
-    _put_mission()
+    put_mission()
     event = http_event(
         "GET", "/missions/M1/registration", "/missions/{mission_id}/registration", path_parameters={"mission_id": "M1"}
     )
@@ -128,8 +115,8 @@ def test_a_request_without_identity_is_refused(service) -> None:  # type: ignore
 def test_operator_routes_need_a_named_operator(service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from live_mission import wiring
 
-    assert _put_mission("M9", operator=False)["statusCode"] == 403  # a seller's token
+    assert put_mission("M9", operator=False)["statusCode"] == 403  # a seller's token
     monkeypatch.setenv("OPERATOR_PRINCIPAL_ARNS", "arn:aws:iam::123456789012:role/someone-else")
     wiring.new_container()
-    refused = _put_mission("M9")
+    refused = put_mission("M9")
     assert refused["statusCode"] == 403 and json.loads(refused["body"])["error"]["code"] == "FORBIDDEN"

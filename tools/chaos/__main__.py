@@ -19,6 +19,7 @@ CHAOS_ADS_THROTTLES=0 injects no Ads throttle faults (see Chaos.throttles).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -36,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from tests.support import live_gmv_max_campaigns
 from tools.chaos.truth import Arrival, MissionTruth, SellerTruth
 from tools.local_stack.faults import APPLIED_WRITES
 
@@ -52,6 +54,7 @@ ZONES = [
     "UTC",
 ]
 SETTLE_LIMIT_SECONDS = 3600
+IMPATIENT_TRIES = 40
 PATIENCE_SECONDS = 420  # a spent minute holds the fleet back for five minutes (TikTok's advice), then some
 # Kinds of seller, by weight: what the Ads platform knows of them before they claim.
 KINDS = {
@@ -191,7 +194,7 @@ class Chaos:
         quota's windows are wall-clock), for up to PATIENCE_SECONDS."""
         headers = {"Authorization": f"Bearer {self.token(seller) if seller else self.token('chaos-ops', 'admin')}"}
         give_up_at = time.monotonic() + PATIENCE_SECONDS
-        for _ in range(10**6 if patient else 40):
+        for attempt in itertools.count(1):
             response = self.http.request(method, f"{self.api}{path}", json=body, headers=headers, timeout=120)
             self.answers[str(response.status_code)] += 1
             server_error = response.status_code >= 500
@@ -201,7 +204,8 @@ class Chaos:
                 not server_error or (response.status_code == 503 and bool(retry_after)),
                 f"{method} {path}: {response.status_code} {response.text[:200]}",
             )
-            if response.status_code != 503 or (patient and time.monotonic() > give_up_at):
+            given_up = time.monotonic() > give_up_at if patient else attempt >= IMPATIENT_TRIES
+            if response.status_code != 503 or given_up:
                 break
             wait = float(retry_after or 1)
             time.sleep(min(wait, 30.0) if patient else min(wait, 2) / 20)  # the clock here is simulated
@@ -774,7 +778,7 @@ class Chaos:
         """The seller's LIVE GMV Max campaign and its advertiser, as the Ads platform has them: the one created
         for them, else their own; None when they have none."""
         campaigns = self.sandbox_control("GET", f"/_sandbox/campaigns?seller_id={seller.seller_id}")
-        mine = sorted(campaigns["campaigns"], key=lambda c: c["origin"] != "AUTO")
+        mine = live_gmv_max_campaigns(campaigns["campaigns"])
         return (mine[0]["campaign_id"], mine[0]["advertiser_id"]) if mine else None
 
     def spend(

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.support import CLAIM, mission_body
+from tests.support import CLAIM, live_gmv_max_campaigns, mission_body
 
 # The demo's mission is the tests' sample mission: goals of 1,000,000 IDR and 600 LIVE minutes, a campaign
 # from 9 to 12 February (+07:00) and a grace period of three days.
@@ -214,7 +214,7 @@ class Demo:
             if group.spend_on != when:
                 continue
             campaigns = self.http.get(f"{self.sandbox}/_sandbox/campaigns", params={"seller_id": seller}, timeout=30)
-            mine = sorted(campaigns.json()["campaigns"], key=lambda c: c["origin"] != "AUTO")
+            mine = live_gmv_max_campaigns(campaigns.json()["campaigns"])
             if not mine:
                 continue  # no campaign, so no spend to report
             detail = {
