@@ -15,7 +15,8 @@ def test_the_demo_campaign_ends_as_the_rules_say(stack: Stack) -> None:
     all_matched = demo.run()
 
     wrong = [o for o in demo.outcomes if (o["status"], o["reward"]) != (o["expected_status"], o["expected_reward"])]
-    assert wrong == [] and all_matched
+    letters = stack.control("GET", "/_local/dead-letters")["dead_letters"] if wrong else {}
+    assert wrong == [] and all_matched, f"dead letters: {letters}"
     assert len(demo.outcomes) == sum(g.size for g in GROUPS) >= 50
     assert {g.name for g in GROUPS} == {o["group"] for o in demo.outcomes}
     assert "Operator report" in output.getvalue()

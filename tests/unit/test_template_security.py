@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from live_mission.ads_quota import DAY_ALARMS, SHARES, Purpose
+from live_mission.settings import ServiceSettings
 from tools.local_stack.template import Template
 
 TEMPLATE = Template()
@@ -212,6 +213,22 @@ def test_every_ads_caller_keeps_the_fleets_quota_at_tiktoks_basic_tier_by_defaul
     ]
     ttl = RESOURCES["MissionTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_every_ads_caller_outlives_its_wait_for_the_quota_and_spend_waits_for_the_next_minute() -> None:
+    """A function that waits for the quota longer than it may run is ended mid-wait (a 5xx or a retry for
+    nothing). The spend's owner look-up (W7) comes last when the quota binds (Q2), so it waits into the next
+    minute instead of failing the delivery into the dead-letter queue."""
+    globals_ = TEMPLATE.raw["Globals"]["Function"]
+    waits = {}
+    for name in _ads_token_readers():
+        properties = _functions()[name]["Properties"]
+        variables = (properties.get("Environment") or {}).get("Variables") or {}
+        waits[name] = float(
+            variables.get("ADS_MAX_WAIT_SECONDS", ServiceSettings.model_fields["ads_max_wait_seconds"].default)
+        )
+        assert waits[name] + 10 <= int(properties.get("Timeout", globals_["Timeout"])), name
+    assert waits["ActivityIngestionFunction"] >= 60
 
 
 def test_the_day_quota_alarms_fire_where_the_quota_says_and_reach_a_person() -> None:
