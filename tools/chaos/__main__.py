@@ -234,6 +234,8 @@ class Chaos:
         while not settled and time.monotonic() - started < SETTLE_LIMIT_SECONDS:
             answer = self.control("POST", "/_local/drain")
             settled, self.stack_failures = bool(answer["drained"]), answer.get("failures", [])
+            denied = answer.get("denied", [])
+            self.violations.check("no table request is refused by its function's role", not denied, str(denied[-1:]))
         waited = time.monotonic() - started
         self.violations.check(
             "the stack settles within an hour of each phase", settled, f"still busy after {waited:.0f} s"

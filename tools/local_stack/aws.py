@@ -25,6 +25,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from .faults import FaultInjector
+from .iam import Enforcer, Tables
 from .template import ROOT, Template
 
 REGION = "us-east-1"
@@ -468,7 +469,8 @@ class Emulator:
         _events_are_logged()
         self._app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self.faults = FaultInjector(self._app)
-        self._functions_app = _Counted(self.faults)
+        self.iam = Enforcer(self.faults)
+        self._functions_app = _Counted(self.iam)
         self._server = make_server(host, 0, self._controls, threaded=True, request_handler=_QuietHandler)
         self._functions_server = make_server(host, 0, self._functions_app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
@@ -482,6 +484,11 @@ class Emulator:
             return self._stream_records(environ, start_response)
         if path == "/_emulator/events":
             return self._events_put(environ, start_response)
+        if path == "/_emulator/roles":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            given = json.loads(environ["wsgi.input"].read(length))
+            arns = given["tables"]
+            self.iam.govern(given["roles"], Tables(arns.__getitem__, given["hash_keys"]))
         if path == "/_emulator/faults" and environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             fault = json.loads(environ["wsgi.input"].read(length) or b"{}")
@@ -493,6 +500,7 @@ class Emulator:
             "read_units": dict(_READ_UNITS),
             "faults": self.faults.pending(),
             "injected": dict(self.faults.injected),
+            "denied": self.iam.denied[-100:],
         }
         body = json.dumps(answer).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
@@ -537,7 +545,7 @@ class Emulator:
 
 
 class _FaultsOf:
-    """The stack's handle on the emulator's fault injector."""
+    """The stack's handle on the emulator's fault injector, and on what the functions' roles refused."""
 
     def __init__(self, emulator: MotoServer) -> None:
         self._emulator = emulator
@@ -551,6 +559,11 @@ class _FaultsOf:
     @property
     def injected(self) -> dict[str, int]:
         return dict(self._emulator.ask()["injected"])
+
+    @property
+    def denied(self) -> list[dict[str, Any]]:
+        """The latest table requests a function's own role refused (iam.py): a role too narrow for its code."""
+        return list(self._emulator.ask()["denied"])
 
 
 class MotoServer:
@@ -603,6 +616,22 @@ class MotoServer:
         answer: dict[str, Any] = response.json()
         return answer
 
+    def govern(self, template: Template, keys: dict[str, str]) -> None:
+        """From now on each function's DynamoDB requests, signed with its own access key (`keys`: function logical
+        id to key), are decided by its role in the template (iam.py)."""
+        roles = {key: template.resolve(template.role_statements(function)) for function, key in keys.items()}
+        arns, hash_keys = {}, {}
+        for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
+            properties = resource["Properties"]
+            arns[logical_id] = template.physical_names[f"{logical_id}.Arn"]
+            hash_keys[logical_id] = _hash_key(properties["KeySchema"])
+            for index in properties.get("GlobalSecondaryIndexes", []) + properties.get("LocalSecondaryIndexes", []):
+                hash_keys[f"{logical_id}/{index['IndexName']}"] = _hash_key(index["KeySchema"])
+        body = {"roles": roles, "tables": arns, "hash_keys": hash_keys}
+        if not hasattr(self._http, "session"):
+            self._http.session = requests.Session()
+        self._http.session.post(f"{self.url}/_emulator/roles", json=body, timeout=30).raise_for_status()
+
     @property
     def calls(self) -> Counter[str]:
         """The functions' requests so far, by API action (faulted ones included)."""
@@ -646,6 +675,10 @@ class MotoServer:
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
+
+
+def _hash_key(schema: list[dict[str, str]]) -> str:
+    return next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
 
 
 def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = None, kms: Any = None) -> None:

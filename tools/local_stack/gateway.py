@@ -212,6 +212,7 @@ class Gateway:
                     "drained": drained,
                     "seconds": round(time.monotonic() - started, 3),
                     "failures": self.dispatcher.failures[-20:],
+                    "denied": self.faults.denied,
                 },
             )
         if method == "POST" and path.startswith("/_local/invoke/"):

@@ -177,9 +177,11 @@ def start_local_stack(api_port: int, sandbox_port: int) -> LocalStack:
         "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }
     functions = template.functions()
+    # Each function signs with an access key of its own, so that its role decides its table requests (iam.py).
+    moto.govern(template, {f.logical_id: f.logical_id for f in functions})
     lambdas = LambdaService(
         functions,
-        {f.name: {**f.environment, **local_environment} for f in functions},
+        {f.name: {**f.environment, **local_environment, "AWS_ACCESS_KEY_ID": f.logical_id} for f in functions},
         run_dir / "logs",
     )
     dispatcher = Dispatcher(template, moto, lambdas, clock)

@@ -144,6 +144,15 @@ class Template:
             )
         return specs
 
+    def role_statements(self, logical_id: str) -> list[dict[str, Any]]:
+        """Every IAM statement a function's role holds, unresolved, whether SAM builds the role from the
+        function's Policies or the template declares it (`Role: !GetAtt SomeRole.Arn`)."""
+        properties = self.resources[logical_id]["Properties"]
+        if "Role" in properties:
+            role = self.resources[properties["Role"]["Fn::GetAtt"][0]]["Properties"]
+            return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+        return [s for policy in properties.get("Policies", []) for s in policy.get("Statement", [])]
+
     def http_routes(self) -> list[HttpRoute]:
         routes = []
         for function in self.functions():
