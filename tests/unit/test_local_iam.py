@@ -4,14 +4,16 @@ deployed."""
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
 
-from tools.local_stack.iam import Request, Role, Tables
+from tools.local_stack.iam import Enforcer, Request, Role, Tables
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/MissionTable"
-TABLES = Tables({"MissionTable": TABLE}.__getitem__, {"MissionTable": "pk", "MissionTable/due": "due_shard"})
+TABLES = Tables({"MissionTable": TABLE}, {"MissionTable": "pk", "MissionTable/due": "due_shard"})
 
 
 def _allow(actions: list[str], resource: Any = TABLE, leading: list[str] | None = None) -> dict[str, Any]:
@@ -77,3 +79,34 @@ def test_a_condition_the_local_iam_cannot_decide_stops_the_stack_rather_than_pas
     statement = {**_allow(["dynamodb:GetItem"]), "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}}
     with pytest.raises(ValueError, match="cannot decide"):
         Role([statement])
+
+
+def test_a_refused_request_is_answered_as_dynamodb_answers_it_and_never_reaches_moto() -> None:
+    reached: list[bytes] = []
+
+    def moto(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        reached.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"{}"]
+
+    enforcer = Enforcer(moto)
+    enforcer.govern({"ProgressFunction": [_allow(["dynamodb:GetItem"])]}, TABLES)
+    answers: list[str] = []
+
+    def send(principal: str, operation: str, body: dict[str, Any]) -> bytes:
+        raw = json.dumps(body).encode()
+        environ = {
+            "HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{operation}",
+            "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential={principal}/20261206/us-east-1/dynamodb/aws4_request",
+            "CONTENT_LENGTH": str(len(raw)),
+            "wsgi.input": io.BytesIO(raw),
+        }
+        return b"".join(enforcer(environ, lambda status, headers: answers.append(status)))
+
+    assert b"AccessDeniedException" in send("ProgressFunction", "BatchGetItem", _get("SELLER#1"))
+    assert answers == ["400 Bad Request"] and reached == []
+    assert enforcer.denied[0]["action"] == "dynamodb:BatchGetItem"
+    key = {"TableName": "MissionTable", "Key": {"pk": {"S": "SELLER#1"}}}
+    assert send("ProgressFunction", "GetItem", key) == b"{}"
+    assert send("local", "BatchGetItem", _get("SELLER#1")) == b"{}"  # the stack's own plumbing is not governed
+    assert json.loads(reached[0]) == key  # the body read to decide is handed on whole

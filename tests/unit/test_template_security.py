@@ -210,15 +210,12 @@ def test_every_ads_caller_outlives_its_wait_for_the_quota_and_spend_waits_for_th
     """A function that waits for the quota longer than it may run is ended mid-wait (a 5xx or a retry for
     nothing). The spend's owner look-up (W7) comes last when the quota binds (Q2), so it waits into the next
     minute instead of failing the delivery into the dead-letter queue."""
-    globals_ = TEMPLATE.raw["Globals"]["Function"]
+    default = ServiceSettings.model_fields["ads_max_wait_seconds"].default
+    specs = {f.logical_id: f for f in TEMPLATE.functions()}  # SAM's Globals applied
     waits = {}
     for name in _ads_token_readers():
-        properties = _functions()[name]["Properties"]
-        variables = (properties.get("Environment") or {}).get("Variables") or {}
-        waits[name] = float(
-            variables.get("ADS_MAX_WAIT_SECONDS", ServiceSettings.model_fields["ads_max_wait_seconds"].default)
-        )
-        assert waits[name] + 10 <= int(properties.get("Timeout", globals_["Timeout"])), name
+        waits[name] = float(specs[name].environment.get("ADS_MAX_WAIT_SECONDS", default))
+        assert waits[name] + 10 <= specs[name].timeout, name
     assert waits["ActivityIngestionFunction"] >= 60
 
 

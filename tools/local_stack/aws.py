@@ -487,8 +487,7 @@ class Emulator:
         if path == "/_emulator/roles":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             given = json.loads(environ["wsgi.input"].read(length))
-            arns = given["tables"]
-            self.iam.govern(given["roles"], Tables(arns.__getitem__, given["hash_keys"]))
+            self.iam.govern(given["roles"], Tables(given["tables"], given["hash_keys"]))
         if path == "/_emulator/faults" and environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             fault = json.loads(environ["wsgi.input"].read(length) or b"{}")
@@ -590,28 +589,30 @@ class MotoServer:
         self.faults = _FaultsOf(self)
         self._http = threading.local()
 
-    def stream_records(self, table: str, after: str | None, limit: int = 1000) -> tuple[str, list[dict[str, Any]]]:
-        """The stream records of a table after a sequence number (None: from the start), and its shard."""
+    def _session(self) -> requests.Session:
+        """A keep-alive connection to the emulator, one per thread (requests' sessions are not thread-safe)."""
         if not hasattr(self._http, "session"):
             self._http.session = requests.Session()
+        session: requests.Session = self._http.session
+        return session
+
+    def stream_records(self, table: str, after: str | None, limit: int = 1000) -> tuple[str, list[dict[str, Any]]]:
+        """The stream records of a table after a sequence number (None: from the start), and its shard."""
         params = {"table": table, "limit": str(limit), **({"after": after} if after else {})}
-        response = self._http.session.get(f"{self.url}/_emulator/stream", params=params, timeout=60)
+        response = self._session().get(f"{self.url}/_emulator/stream", params=params, timeout=60)
         response.raise_for_status()
         answer = response.json()
         return str(answer["shard_id"]), list(answer["records"])
 
     def events_put(self) -> list[dict[str, Any]]:
         """Every event put on a bus since the last call, as EventBridge hands it to a target."""
-        if not hasattr(self._http, "session"):
-            self._http.session = requests.Session()
-        response = self._http.session.get(f"{self.url}/_emulator/events", timeout=60)
+        response = self._session().get(f"{self.url}/_emulator/events", timeout=60)
         response.raise_for_status()
         return list(response.json()["events"])
 
-    def ask(self, method: str = "GET", body: dict[str, Any] | None = None) -> dict[str, Any]:
-        if not hasattr(self._http, "session"):
-            self._http.session = requests.Session()
-        response = self._http.session.request(method, f"{self.url}/_emulator/faults", json=body, timeout=30)
+    def ask(self, method: str = "GET", body: dict[str, Any] | None = None, control: str = "faults") -> dict[str, Any]:
+        """The emulator's state (faults, calls, units, refusals), after giving it `body` for `control` if any."""
+        response = self._session().request(method, f"{self.url}/_emulator/{control}", json=body, timeout=30)
         response.raise_for_status()
         answer: dict[str, Any] = response.json()
         return answer
@@ -627,10 +628,7 @@ class MotoServer:
             hash_keys[logical_id] = _hash_key(properties["KeySchema"])
             for index in properties.get("GlobalSecondaryIndexes", []) + properties.get("LocalSecondaryIndexes", []):
                 hash_keys[f"{logical_id}/{index['IndexName']}"] = _hash_key(index["KeySchema"])
-        body = {"roles": roles, "tables": arns, "hash_keys": hash_keys}
-        if not hasattr(self._http, "session"):
-            self._http.session = requests.Session()
-        self._http.session.post(f"{self.url}/_emulator/roles", json=body, timeout=30).raise_for_status()
+        self.ask("POST", {"roles": roles, "tables": arns, "hash_keys": hash_keys}, control="roles")
 
     @property
     def calls(self) -> Counter[str]:

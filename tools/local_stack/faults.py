@@ -97,19 +97,23 @@ class FaultInjector:
                 pass
             mode = "error"
         status, payload = _failure(service or "", operation, mode, body)
-        data = json.dumps(payload).encode()
-        start_response(
-            status,
-            [
-                (
-                    "Content-Type",
-                    "application/x-amz-json-1.0" if service == "dynamodb" else "application/x-amz-json-1.1",
-                ),
-                ("Content-Length", str(len(data))),
-                ("x-amzn-RequestId", str(uuid.uuid4())),
-            ],
-        )
-        return [data]
+        return aws_error(start_response, status, payload, "1.0" if service == "dynamodb" else "1.1")
+
+
+def aws_error(
+    start_response: Callable[..., Any], status: str, payload: dict[str, Any], json_version: str
+) -> list[bytes]:
+    """An error answered as the AWS JSON protocol answers it."""
+    data = json.dumps(payload).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", f"application/x-amz-json-{json_version}"),
+            ("Content-Length", str(len(data))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ],
+    )
+    return [data]
 
 
 def _failure(service: str, operation: str, mode: str, body: bytes) -> tuple[str, dict[str, Any]]:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .faults import aws_error
+
 _TARGET = "DynamoDB_20120810."
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/")
 _EQUALS = re.compile(r"(#?[\w.-]+)\s*=\s*(:\w+)")
@@ -74,22 +76,22 @@ def _matches(statement: dict[str, Any], request: Request) -> bool:
 class Tables:
     """The hash key of each table and index, to tell a request's partition keys."""
 
-    def __init__(self, arn_of: Callable[[str], str], hash_keys: dict[str, str]) -> None:
-        self._arn_of = arn_of  # table name -> its ARN
+    def __init__(self, arns: dict[str, str], hash_keys: dict[str, str]) -> None:
+        self._arns = arns  # table name -> its ARN
         self._hash_keys = hash_keys  # "table" or "table/index" -> its hash key attribute
 
     def requests(self, operation: str, body: dict[str, Any]) -> list[Request]:
         action = f"dynamodb:{operation}"
         if operation == "BatchGetItem":
             return [
-                Request(action, self._arn_of(table), tuple(self._value(table, key) for key in asked.get("Keys") or []))
+                Request(action, self._arns[table], tuple(self._value(table, key) for key in asked.get("Keys") or []))
                 for table, asked in (body.get("RequestItems") or {}).items()
             ]
         table = body.get("TableName")
         if not table:
             return [Request(action, "*", ())]
         index = body.get("IndexName")
-        resource = self._arn_of(table) + (f"/index/{index}" if index else "")
+        resource = self._arns[table] + (f"/index/{index}" if index else "")
         if operation == "Query":
             keys = self._key_condition(f"{table}/{index}" if index else table, body)
         else:
@@ -127,7 +129,8 @@ class Enforcer:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         signed = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-        role = self._roles.get(signed.group(1)) if signed else None
+        principal = signed.group(1) if signed else ""
+        role = self._roles.get(principal)
         if role is None or self._tables is None or not target.startswith(_TARGET):
             return self._app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -137,7 +140,6 @@ class Enforcer:
         refused = [r for r in self._tables.requests(operation, json.loads(raw or b"{}")) if not role.allows(r)]
         if not refused:
             return self._app(environ, start_response)
-        principal = signed.group(1) if signed else ""
         first = refused[0]
         self.denied.append({"principal": principal, **first.__dict__})
         denial = f"local IAM: {principal} may not {first.action} on {first.resource} {first.leading_keys}"
@@ -147,9 +149,5 @@ class Enforcer:
             f"{first.action} on resource: {first.resource} because no identity-based policy allows the "
             f"{first.action} action"
         )
-        data = json.dumps({"__type": "com.amazon.coral.service#AccessDeniedException", "Message": message}).encode()
-        start_response(
-            "400 Bad Request",
-            [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(data)))],
-        )
-        return [data]
+        payload = {"__type": "com.amazon.coral.service#AccessDeniedException", "Message": message}
+        return aws_error(start_response, "400 Bad Request", payload, "1.0")
