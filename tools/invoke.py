@@ -54,25 +54,34 @@ def trigger_of(function: FunctionSpec, event: Any) -> str:
                     raise Refused("an EventBridge event needs a `detail` object")
                 return name
         elif spec["Type"] == "DynamoDB" and "Records" in event:
-            records = event["Records"]
-            if not isinstance(records, list) or not records:
-                raise Refused("a stream event needs a non-empty Records list")
-            if any(not isinstance(r, dict) or r.get("eventSource") != "aws:dynamodb" for r in records):
-                raise Refused("every stream record needs eventSource aws:dynamodb")
+            _check_records(event, "a stream", "aws:dynamodb")
             if "TumblingWindowInSeconds" in properties and "shardId" not in event:
                 raise Refused(f"{name} has a tumbling window: the event needs shardId, window and state")
+            return name
+        elif spec["Type"] == "SQS" and "Records" in event:
+            _check_records(event, "a queue", "aws:sqs")
+            if any(not isinstance(r.get("body"), str) for r in event["Records"]):
+                raise Refused("every queue record needs its message as a `body` string")
             return name
     direct = DIRECT_INVOCATIONS.get(function.name)
     if direct and direct[1] in event:
         return direct[0]
     looks_like = "an HTTP request" if "routeKey" in event or "requestContext" in event else None
     looks_like = looks_like or ("an EventBridge event" if "detail-type" in event else None)
-    looks_like = looks_like or ("stream records" if "Records" in event else None)
+    looks_like = looks_like or ("records" if "Records" in event else None)
     schedules = [name for name, kind in kinds.items() if kind == "ScheduleV2"]
     if schedules and looks_like is None:
         return schedules[0]  # a schedule hands over its Input as it is
     known = ", ".join(f"{name} ({kind})" for name, kind in kinds.items())
     raise Refused(f"the event ({looks_like or 'unrecognised'}) fits no trigger of {function.name}: {known}")
+
+
+def _check_records(event: dict[str, Any], what: str, source: str) -> None:
+    records = event["Records"]
+    if not isinstance(records, list) or not records:
+        raise Refused(f"{what} event needs a non-empty Records list")
+    if any(not isinstance(r, dict) or r.get("eventSource") != source for r in records):
+        raise Refused(f"every record of {what} event needs eventSource {source}")
 
 
 def failure_of(answer: Any, error: dict[str, Any] | None) -> str | None:

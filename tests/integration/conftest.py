@@ -22,6 +22,7 @@ from live_mission.store.dynamo import Table
 from tests.support import free_port, mission_body
 from tools.ads_sandbox.server import AdsSandbox
 from tools.local_stack.aws import CREDENTIALS, MotoServer, create_resources
+from tools.local_stack.dispatcher import lambda_sqs_record
 from tools.local_stack.http_api import OPERATOR_ARN, http_api_event, operator_authorizer, seller_authorizer
 from tools.local_stack.template import ROOT, Template
 
@@ -45,6 +46,7 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
             boto3.client("dynamodb", region_name="us-east-1"),
             boto3.client("events", region_name="us-east-1"),
             template,
+            sqs=boto3.client("sqs", region_name="us-east-1"),
             kms=boto3.client("kms", region_name="us-east-1"),
         )
         for function in template.functions():
@@ -67,9 +69,35 @@ def service(sandbox: tuple[AdsSandbox, str], tmp_path: Path, monkeypatch: pytest
                 "ads_url": ads_url,
                 "clock_file": clock_file,
                 "table": template.physical_names["MissionTable"],
+                "queues": template.physical_names,
             },
         )
         wiring.new_container()
+
+
+def from_the_ingestion_queue(service: Any, *bus_events: dict[str, Any]) -> dict[str, Any]:
+    """The events sent to the ingestion queue as its rules send them, received, and handed over as Lambda's
+    SQS poller hands a batch to the function."""
+    sqs, url = boto3.client("sqs", region_name="us-east-1"), service.queues["IngestionQueue"]
+    for event in bus_events:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event, default=str))  # a Decimal as its digits
+    received: list[dict[str, Any]] = []
+    while len(received) < len(bus_events):
+        received += sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    return {"Records": [lambda_sqs_record(m, service.queues["IngestionQueue.Arn"]) for m in received]}
+
+
+def dead_letters(service: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """What the ingestion dead-letter queue holds: each letter's body and message attributes, read once."""
+    sqs, url = boto3.client("sqs", region_name="us-east-1"), service.queues["IngestionDeadLetterQueue"]
+    letters = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
+        "Messages", []
+    ):
+        for message in messages:
+            letters.append((json.loads(message["Body"]), message.get("MessageAttributes", {})))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return letters
 
 
 def load_handler(name: str) -> ModuleType:

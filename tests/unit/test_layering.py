@@ -3,8 +3,8 @@
 Read from the source with `ast`, so a shortcut import fails here in seconds instead of surviving review:
 - the domain (every module of `live_mission` but the adapters, the wiring and the HTTP edge) imports no
   adapter, no AWS or HTTP client, and never reads the environment;
-- an adapter (the DynamoDB store, the Ads HTTP client, the EventBridge publisher, the clocks) imports the
-  domain's shapes and ports only, never a module whose words a seller reads;
+- an adapter (the DynamoDB store, the Ads HTTP client, the EventBridge publisher, the SQS delivery, the clocks)
+  imports the domain's shapes and ports only, never a module whose words a seller reads;
 - the HTTP edge (the resolver handlers share) and observability import no adapter; observability is a leaf;
 - a handler (`functions/*/app.py`) builds nothing itself: it reaches adapters through the wiring only.
 """
@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "domain" / "live_mission"
 
-ADAPTERS = {"store", "tiktok_ads", "eventbridge", "clock"}
+ADAPTERS = {"store", "tiktok_ads", "eventbridge", "queues", "clock"}
 COMPOSITION = {"wiring"}
 EDGE = {"api", "settings"}  # the resolver handlers share; the environment, read by the wiring and the edge only
 LEAVES = {"observability"}  # cross-cutting: knows nothing of the service

@@ -206,17 +206,58 @@ def test_every_ads_caller_keeps_the_fleets_quota_at_tiktoks_basic_tier_by_defaul
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
 
 
-def test_every_ads_caller_outlives_its_wait_for_the_quota_and_spend_waits_for_the_next_minute() -> None:
+def _events(kind: str, function_name: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every function event of one kind (of one function), by `Function.Event`."""
+    return {
+        f"{name}.{event}": spec["Properties"]
+        for name, function in _functions().items()
+        if function_name in (None, name)
+        for event, spec in function["Properties"].get("Events", {}).items()
+        if spec["Type"] == kind
+    }
+
+
+def test_every_ads_caller_outlives_its_wait_for_the_quota() -> None:
     """A function that waits for the quota longer than it may run is ended mid-wait (a 5xx or a retry for
-    nothing). The spend's owner look-up (W7) comes last when the quota binds (Q2), so it waits into the next
-    minute instead of failing the delivery into the dead-letter queue."""
+    nothing); the ingestion waits for each event of its batch in turn."""
     default = ServiceSettings.model_fields["ads_max_wait_seconds"].default
     specs = {f.logical_id: f for f in TEMPLATE.functions()}  # SAM's Globals applied
-    waits = {}
     for name in _ads_token_readers():
-        waits[name] = float(specs[name].environment.get("ADS_MAX_WAIT_SECONDS", default))
-        assert waits[name] + 10 <= specs[name].timeout, name
-    assert waits["ActivityIngestionFunction"] >= 60
+        wait = float(specs[name].environment.get("ADS_MAX_WAIT_SECONDS", default))
+        batch = max((int(e["BatchSize"]) for e in _events("SQS", name).values()), default=1)
+        assert batch * wait + 10 <= specs[name].timeout, name
+
+
+def test_only_the_activity_rules_feed_the_ingestion_and_nothing_invokes_it_or_the_relay() -> None:
+    """Issue 24: the two rules deliver to a queue whose policy admits those rules only; the function reads
+    the queue; no rule, invoke configuration or permission lets anything start it or the relay."""
+    rules = {
+        name: rule["Properties"]
+        for name, rule in _of_type("AWS::Events::Rule").items()
+        if rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["IngestionQueue", "Arn"]}
+    }
+    assert {(r["EventPattern"]["source"][0], r["EventPattern"]["detail-type"][0]) for r in rules.values()} == {
+        ("shop.live", "LiveSessionEnded"),
+        ("ads.gmvmax", "SpendReported"),
+    }
+    (statement,) = RESOURCES["IngestionQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert RESOURCES["IngestionQueuePolicy"]["Properties"]["Queues"] == [{"Ref": "IngestionQueue"}]
+    assert statement["Effect"] == "Allow" and statement["Action"] == "sqs:SendMessage"
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [{"Fn::GetAtt": [n, "Arn"]} for n in rules]}}
+    ingestion = _functions()["ActivityIngestionFunction"]["Properties"]
+    (source,) = ingestion["Events"].values()
+    assert source["Type"] == "SQS" and source["Properties"]["Queue"] == {"Fn::GetAtt": ["IngestionQueue", "Arn"]}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    relay = _functions()["RegistrationChangesFunction"]["Properties"]
+    assert {e["Type"] for e in relay["Events"].values()} == {"DynamoDB"}
+    for function in (ingestion, relay):
+        assert "EventInvokeConfig" not in function
+    permitted = [p["Properties"]["FunctionName"] for p in _of_type("AWS::Lambda::Permission").values()]
+    assert not [p for p in permitted if "ActivityIngestion" in str(p) or "RegistrationChanges" in str(p)]
+    queue = RESOURCES["IngestionQueue"]["Properties"]
+    timeout = next(f.timeout for f in TEMPLATE.functions() if f.logical_id == "ActivityIngestionFunction")
+    assert queue["VisibilityTimeout"] >= 6 * timeout  # what Lambda asks of a queue it reads
 
 
 def test_the_day_quota_alarms_fire_where_the_quota_says_and_reach_a_person() -> None:
@@ -241,23 +282,21 @@ def test_every_dead_letter_queue_has_an_alarm() -> None:
     assert watched == set(_of_type("AWS::SQS::Queue"))
 
 
-def _events(kind: str) -> dict[str, dict[str, Any]]:
-    """Every function event of one kind, by `Function.Event`."""
-    return {
-        f"{name}.{event}": spec["Properties"]
-        for name, function in _functions().items()
-        for event, spec in function["Properties"].get("Events", {}).items()
-        if spec["Type"] == kind
-    }
-
-
 def test_every_asynchronous_path_ends_in_a_watched_queue() -> None:
     """Issue 24: nothing EventBridge, the Scheduler, Lambda's async invocations or a stream gives up on vanishes."""
     queues = set(_of_type("AWS::SQS::Queue"))
-    rules_and_schedules = _events("EventBridgeRule") | _events("ScheduleV2")
+    targets = {
+        f"{name}.{target['Id']}": target
+        for name, rule in _of_type("AWS::Events::Rule").items()
+        for target in rule["Properties"]["Targets"]
+    }
+    rules_and_schedules = _events("EventBridgeRule") | _events("ScheduleV2") | targets
     assert len(rules_and_schedules) == 6
     for name, event in rules_and_schedules.items():
         assert event["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in queues, name
+    for name, event in _events("SQS").items():  # what a queue's reader keeps failing moves on, watched
+        queue = RESOURCES[event["Queue"]["Fn::GetAtt"][0]]["Properties"]
+        assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] in queues, name
     streams = _events("DynamoDB")
     assert len(streams) == 2
     for name, event in streams.items():
@@ -278,8 +317,7 @@ def test_every_asynchronous_path_ends_in_a_watched_queue() -> None:
 
 
 def test_only_the_buss_rules_may_send_to_the_delivery_dead_letter_queue() -> None:
-    (policy,) = _of_type("AWS::SQS::QueuePolicy").values()
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    (statement,) = RESOURCES["DeliveryDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert "rule/${MissionEventBus}/*" in statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
 

@@ -98,6 +98,7 @@ class Phase:
     api_requests: int = 0
     events_out: int = 0  # events the service put on its bus (EventBridge bills each entry)
     kms: int = 0  # KMS requests: a voucher code sealed, and opened each time its seller reads it
+    sqs: int = 0  # SQS requests: activity into the ingestion queue, its batches read and deleted, refusals
 
 
 class _Meter:
@@ -120,11 +121,12 @@ class _Meter:
             Counter({name: f.runnable_seconds for name, f in functions}),
             Counter(emulator["write_units"]),
             Counter(emulator["read_units"]),
+            Counter({"AmazonSQS.(delivery and polling)": self.stack.dispatcher.sqs_requests}),
         )
 
     def phase(self, api_requests: int) -> Phase:
         now = self._now()
-        aws, ads, invocations, seconds, cpu, runnable, write_units, read_units = (
+        aws, ads, invocations, seconds, cpu, runnable, write_units, read_units, plumbing = (
             Counter({k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)})
             for after, before in zip(now, self._mark, strict=True)
         )
@@ -132,6 +134,7 @@ class _Meter:
         dynamodb = Counter({k.split(".", 1)[1]: v for k, v in aws.items() if k.startswith("DynamoDB_20120810.")})
         dynamodb["(PutEvents)"] = aws["AWSEvents.PutEvents"]  # kept aside: EventBridge, not DynamoDB
         kms = sum(v for k, v in aws.items() if k.startswith("TrentService."))
+        sqs = sum(v for k, v in (aws + plumbing).items() if k.startswith("AmazonSQS."))
         return Phase(
             dynamodb,
             ads,
@@ -143,6 +146,7 @@ class _Meter:
             read_units,
             api_requests,
             kms=kms,
+            sqs=sqs,
         )
 
 
@@ -291,6 +295,7 @@ PRICES = {
     "HTTP API request": 1.00 / 1e6,
     "EventBridge custom event": 1.00 / 1e6,
     "KMS request": 0.03 / 1e4,
+    "SQS request": 0.40 / 1e6,
 }
 MEMORY_MB = {spec.name: spec.memory_size for spec in Template().functions()}  # each function's, as deployed
 
@@ -330,6 +335,7 @@ def print_cost(phases: dict[str, Phase]) -> float:
         "HTTP API request": sum(p.api_requests for p in phases.values()) / SELLERS,
         "EventBridge custom event": sum(p.events_out for p in phases.values()) / SELLERS,
         "KMS request": sum(p.kms for p in phases.values()) / SELLERS,
+        "SQS request": sum(p.sqs for p in phases.values()) / SELLERS,
     }
     print("\n(d) Dollars per million sellers, eligibility to voucher: the calls measured above at AWS's prices\n")
     print(f"{'item':<30}{'per seller':>12}{'price (USD)':>14}{'per million sellers':>22}")
@@ -351,8 +357,8 @@ def print_cost(phases: dict[str, Phase]) -> float:
         print(f"{label}: {per_action}")
     print(
         "Lambda duration is the handlers' time here, against moto and the sandbox, as each function's memory "
-        "would bill it (below).\nNot per seller: the minute schedules (about $0.10 a month), storage (a few KB a "
-        "seller), logs and custom metrics."
+        "would bill it (below).\nNot per seller: the minute schedules (about $0.10 a month), the ingestion queue's "
+        "empty polls (cents a month), storage (a few KB a seller), logs and custom metrics."
     )
     print_lambda_time(phases)
     return total

@@ -675,6 +675,9 @@ class MotoServer:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)  # type: ignore[call-overload]
 
 
+_QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
+
+
 def _hash_key(schema: list[dict[str, str]]) -> str:
     return next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
 
@@ -697,11 +700,20 @@ def create_resources(dynamodb: Any, events: Any, template: Template, sqs: Any = 
         template.physical_names[logical_id] = name
         template.physical_names[f"{logical_id}.Arn"] = arn
         template.physical_names[f"{logical_id}.Name"] = name
-    for logical_id in template.of_type("AWS::SQS::Queue") if sqs else ():
+    queues = template.of_type("AWS::SQS::Queue") if sqs else {}
+    for logical_id in queues:
         url = sqs.create_queue(QueueName=logical_id)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         template.physical_names[logical_id] = url
         template.physical_names[f"{logical_id}.Arn"] = arn
+        template.physical_names[f"{logical_id}.QueueName"] = logical_id
+    for logical_id, resource in queues.items():  # once every queue exists: a redrive names its target's ARN
+        props = template.resolve(resource.get("Properties") or {})
+        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        if attributes:
+            sqs.set_queue_attributes(QueueUrl=template.physical_names[logical_id], Attributes=attributes)
     for logical_id, resource in template.of_type("AWS::KMS::Key").items() if kms else ():
         key = kms.create_key(Description=str(resource["Properties"].get("Description", logical_id)))["KeyMetadata"]
         template.physical_names[logical_id] = key["KeyId"]

@@ -6,6 +6,10 @@
 - EventBridge rule targets and `lambda:Invoke` with `InvocationType=Event`: Lambda's asynchronous
   invocation, run concurrently up to the function's concurrency, retried MaximumRetryAttempts times
   (EventInvokeConfig; 2 by default), then sent to the OnFailure destination with the error;
+- rules (`AWS::Events::Rule`) whose target is an SQS queue, and SQS event source mappings: batches of
+  BatchSize messages, at most MaximumConcurrency at a time, partial batch answers (ReportBatchItemFailures);
+  what is not answered as done comes back when its visibility timeout ends, in wall-clock time as SQS keeps
+  it, and the queue's redrive policy moves it on after maxReceiveCount receipts (moto keeps both);
 - schedules (rate expressions), fired by the clock.
 """
 
@@ -59,6 +63,31 @@ class RuleSubscription:
 
 
 @dataclass
+class QueueRule:
+    """An EventBridge rule of the template (AWS::Events::Rule) whose target is an SQS queue."""
+
+    bus: str
+    pattern: EventPattern
+    queue_url: str
+
+
+@dataclass
+class QueueSubscription:
+    """An SQS event source mapping of the template."""
+
+    function: str
+    queue_arn: str
+    queue_url: str
+    batch_size: int
+    partial: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
+    max_concurrency: int  # ScalingConfig.MaximumConcurrency
+    dead_letter_url: str | None  # the queue's redrive target
+    running: int = 0  # batches being delivered
+    busy: bool = False  # messages may be in the queue: sent, being delivered, or waiting to be visible again
+    look_again_at: float = 0.0  # monotonic: when only invisible messages are left, ask twice a second
+
+
+@dataclass
 class Schedule:
     function: str
     name: str
@@ -87,6 +116,8 @@ class Dispatcher:
         self.streams: list[StreamSubscription] = []
         self._positions: dict[str, str] = {}  # the last sequence number read, by stream
         self.rules: list[RuleSubscription] = []
+        self.queue_rules: list[QueueRule] = []
+        self.queues: list[QueueSubscription] = []
         self.schedules: list[Schedule] = []
         self._async_config: dict[str, tuple[int, str | None]] = {}  # function: retries, OnFailure queue
         self.bus_name = ""
@@ -98,6 +129,9 @@ class Dispatcher:
         self._async = ThreadPoolExecutor(max_workers=ASYNC_WORKERS, thread_name_prefix="async-invoke")
         self._in_flight = 0
         self._in_flight_lock = threading.Condition()
+        # SQS requests AWS would bill for the service: a rule's delivery to a queue, a poller's receipt of a
+        # batch and its deletion (an empty poll is a fixed cost of each queue, not counted).
+        self.sqs_requests = 0
         self._subscribe(template)
 
     def _subscribe(self, template: Template) -> None:
@@ -132,6 +166,21 @@ class Dispatcher:
                     self.rules.append(
                         RuleSubscription(function.name, props.get("EventBusName", self.bus_name), pattern)
                     )
+                elif kind == "SQS":
+                    url = self._url_of(props["Queue"])
+                    redrive = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+                    target = json.loads(redrive.get("Attributes", {}).get("RedrivePolicy", "{}"))
+                    self.queues.append(
+                        QueueSubscription(
+                            function.name,
+                            props["Queue"],
+                            url,
+                            int(props.get("BatchSize", 10)),
+                            "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                            int((props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1000)),
+                            self._url_of(target["deadLetterTargetArn"]) if target else None,
+                        )
+                    )
                 elif kind in ("ScheduleV2", "Schedule"):
                     match = _RATE.match(props["ScheduleExpression"])
                     if not match:
@@ -140,10 +189,23 @@ class Dispatcher:
                     period = timedelta(**{unit: int(match.group(1))})
                     self.schedules.append(Schedule(function.name, event_name, period, props.get("Input") or "{}"))
 
+        for rule in template.of_type("AWS::Events::Rule").values():
+            props = template.resolve(rule["Properties"])
+            pattern = EventPattern.load(json.dumps(props["EventPattern"]))
+            for target in props.get("Targets") or []:
+                if ":sqs:" not in str(target["Arn"]):
+                    raise ValueError(f"the local stack delivers a rule's targets to SQS queues only: {target['Arn']}")
+                self.queue_rules.append(
+                    QueueRule(props.get("EventBusName", self.bus_name), pattern, self._url_of(target["Arn"]))
+                )
+
+    def _url_of(self, queue_arn: str) -> str:
+        return str(self._sqs.get_queue_url(QueueName=str(queue_arn).rsplit(":", 1)[-1])["QueueUrl"])
+
     def _queue_url(self, destination_config: dict[str, Any] | None) -> str | None:
         """The SQS queue of an OnFailure destination, if the template gives one."""
         arn = ((destination_config or {}).get("OnFailure") or {}).get("Destination")
-        return str(self._sqs.get_queue_url(QueueName=str(arn).rsplit(":", 1)[-1])["QueueUrl"]) if arn else None
+        return self._url_of(arn) if arn else None
 
     def _dead_letter(self, url: str | None, function: str, payload: Any, error: str, attempts: int) -> None:
         """What Lambda sends an OnFailure destination once the retries are exhausted: the request, the reason."""
@@ -161,15 +223,28 @@ class Dispatcher:
             self._sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record, default=str))
 
     def dead_letters(self) -> dict[str, list[dict[str, Any]]]:
-        """Everything the dead-letter queues received since the last read, by function."""
+        """Everything the dead-letter queues received since the last read, by function: what Lambda or a
+        function sent with its reason, and what a queue's redrive moved there (whose reader gave up on it)."""
         letters: dict[str, list[dict[str, Any]]] = {}
         urls = {s.on_failure_url for s in self.streams} | {url for _, url in self._async_config.values()}
-        for url in sorted(u for u in urls if u):
-            while messages := self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        redriven = {s.dead_letter_url: s for s in self.queues if s.dead_letter_url}
+        for url in sorted(u for u in urls | set(redriven) if u):
+            while messages := self._sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+            ).get("Messages", []):
                 for message in messages:
                     body = json.loads(message["Body"])
-                    arn = body["requestContext"]["functionArn"]
-                    letters.setdefault(self._lambdas.function(arn).name, []).append(body)
+                    if "requestContext" in body:
+                        function = self._lambdas.function(body["requestContext"]["functionArn"]).name
+                    else:  # moved by the redrive policy: the message as it was sent, no reason with it
+                        function = redriven[url].function
+                        count = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")
+                        body = {
+                            "requestContext": {"condition": "RedriveMaxReceiveCount", "approximateInvokeCount": count},
+                            "requestPayload": body,
+                            "responsePayload": {"errorMessage": f"received {count} times without success"},
+                        }
+                    letters.setdefault(function, []).append(body)
                     self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return letters
 
@@ -198,6 +273,91 @@ class Dispatcher:
                 self._in_flight -= 1
                 self._in_flight_lock.notify_all()
 
+    # --- SQS event source mappings ------------------------------------------------------------------
+
+    def _pump_queues(self) -> int:
+        """Starts a batch for each mapping while it has visible messages and room under its concurrency."""
+        started = 0
+        for subscription in self.queues:
+            if not subscription.busy or time.monotonic() < subscription.look_again_at:
+                continue
+            while True:
+                with self._in_flight_lock:
+                    if subscription.running >= subscription.max_concurrency:
+                        break
+                messages = self._sqs.receive_message(
+                    QueueUrl=subscription.queue_url,
+                    MaxNumberOfMessages=min(10, subscription.batch_size),
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+                if not messages:
+                    self._look_again_later(subscription)
+                    break
+                with self._in_flight_lock:
+                    self.sqs_requests += 1
+                    self._in_flight += 1
+                    subscription.running += 1
+                self._async.submit(self._deliver_messages, subscription, messages)
+                started += 1
+        return started
+
+    def _look_again_later(self, subscription: QueueSubscription) -> None:
+        """Nothing visible: the mapping rests if the queue is empty, else asks again in half a second."""
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=subscription.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        waiting = int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+        with self._in_flight_lock:
+            if not waiting and not subscription.running:
+                subscription.busy = False
+            else:
+                subscription.look_again_at = time.monotonic() + 0.5
+
+    def _deliver_messages(self, subscription: QueueSubscription, messages: list[dict[str, Any]]) -> None:
+        """One batch, as Lambda's SQS poller hands it over; the messages answered as done are deleted, the
+        rest come back when their visibility timeout ends (all of them if the invocation failed)."""
+        records = [lambda_sqs_record(m, subscription.queue_arn) for m in messages]
+        try:
+            invocation = self._lambdas.invoke(subscription.function, {"Records": records}, wait_for_container=True)
+            ids = {r["messageId"] for r in records}
+            if invocation.failed:
+                failed, error = ids, f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"  # type: ignore[union-attr]
+            else:
+                answer = invocation.value() or {}
+                named = {f.get("itemIdentifier") for f in answer.get("batchItemFailures") or []}
+                # Lambda fails the whole batch when the answer names a message it was not given.
+                failed = (named if named <= ids else ids) if subscription.partial else set()
+                error = "messages failed"
+            done = [r for r in records if r["messageId"] not in failed]
+            for start in range(0, len(done), 10):
+                with self._in_flight_lock:
+                    self.sqs_requests += 1
+                self._sqs.delete_message_batch(
+                    QueueUrl=subscription.queue_url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                        for i, r in enumerate(done[start : start + 10])
+                    ],
+                )
+            if failed:
+                self.failures.append({"function": subscription.function, "error": error, "retrying": True})
+        except Exception as crash:  # noqa: BLE001 - the local service itself failed; record it
+            self.failures.append({"function": subscription.function, "error": repr(crash)})
+        finally:
+            with self._in_flight_lock:
+                subscription.running -= 1
+                subscription.look_again_at = 0.0
+                self._in_flight -= 1
+                self._in_flight_lock.notify_all()
+
+    def _queues_busy(self) -> bool:
+        with self._in_flight_lock:
+            return any(s.busy for s in self.queues)
+
     def async_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         with self._in_flight_lock:
@@ -218,15 +378,16 @@ class Dispatcher:
     def pump(self) -> int:
         """Delivers what is pending right now; returns how much it delivered."""
         with self._lock:
+            queued = self._pump_queues()  # a message becomes visible again with nothing written
             writes = self._moto.writes
             failing = any(s.failing for s in self.streams)
             if writes == self._writes_seen and not failing:
-                return 0  # nothing was written since everything was last read: nothing to deliver
+                return queued  # nothing was written since everything was last read: nothing else to deliver
             self._writes_seen = writes
             delivered = self._retry_failing() + self._pump_streams() + self._pump_events()
             if delivered or failing:
                 self._writes_seen = -1  # look again next time
-            return delivered
+            return queued + delivered
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -241,10 +402,12 @@ class Dispatcher:
             while time.monotonic() < deadline:
                 delivered = self.pump()
                 idle = self.async_idle(timeout=max(0.0, deadline - time.monotonic()))
-                if not delivered and idle and not self._moto_has_news() and not any(s.failing for s in self.streams):
+                failing = any(s.failing for s in self.streams)
+                queued = self._queues_busy()
+                if not delivered and idle and not self._moto_has_news() and not failing and not queued:
                     return True
-                if not delivered and any(s.failing for s in self.streams):
-                    time.sleep(0.05)  # a failing batch is retried; give a fault time to be used up
+                if not delivered and (failing or queued):
+                    time.sleep(0.05)  # a failing batch is retried, a message waits to be visible again
             return False
 
     def _moto_has_news(self) -> bool:
@@ -377,6 +540,14 @@ class Dispatcher:
             for rule in self.rules:
                 if rule.bus == event["event-bus-name"] and rule.pattern.matches_event(delivered):  # type: ignore[arg-type]
                     self.invoke_async(rule.function, delivered)
+            for queue_rule in self.queue_rules:
+                if queue_rule.bus == event["event-bus-name"] and queue_rule.pattern.matches_event(delivered):  # type: ignore[arg-type]
+                    self._sqs.send_message(QueueUrl=queue_rule.queue_url, MessageBody=json.dumps(delivered))
+                    with self._in_flight_lock:
+                        self.sqs_requests += 1
+                        for subscription in self.queues:
+                            if subscription.queue_url == queue_rule.queue_url:
+                                subscription.busy, subscription.look_again_at = True, 0.0
         return len(events)
 
     def skip_stream_records(self) -> None:
@@ -402,6 +573,24 @@ class Dispatcher:
 
     def stop(self) -> None:
         self._async.shutdown(wait=False, cancel_futures=True)
+
+
+def lambda_sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A received SQS message as Lambda's SQS poller hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {"stringValue": value.get("StringValue"), "dataType": value["DataType"]}
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        },
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
 
 
 def _as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

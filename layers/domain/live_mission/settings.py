@@ -38,6 +38,9 @@ class ServiceSettings(BaseModel):
     # The customer-managed key voucher codes are sealed under (issue 24): the reward granting encrypts, the
     # seller's reward read decrypts.
     voucher_key_id: str = Field(default="", alias="VOUCHER_KEY_ID")
+    # The activity handler's queue and where refused activity goes (issue 24).
+    ingestion_queue_url: str = Field(default="", alias="INGESTION_QUEUE_URL")
+    ingestion_dead_letter_queue_url: str = Field(default="", alias="INGESTION_DEAD_LETTER_QUEUE_URL")
 
     @field_validator("operator_principal_arns", mode="before")
     @classmethod

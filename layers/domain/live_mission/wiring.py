@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .campaign_lifecycle import CampaignReports
     from .change_feed import ChangeFeed
     from .ports import Clock
+    from .queues import SqsDelivery
     from .registration import Registrar
     from .rewards import RewardEvaluator
     from .store.activity import ActivityStore
@@ -190,6 +191,14 @@ def intake() -> Intake:
     from .activity import Intake
 
     return Intake(activity(), registrations(), ads())
+
+
+@per_container
+def ingestion_delivery() -> SqsDelivery:
+    from .queues import SqsDelivery
+
+    settings = load_settings()
+    return SqsDelivery(settings.ingestion_queue_url, settings.ingestion_dead_letter_queue_url)
 
 
 @per_container
