@@ -452,6 +452,24 @@ def _modules_listed_once() -> None:
     moto_backends.list_of_moto_modules = list_of_moto_modules
 
 
+def _retention_read_not_every_attribute() -> None:
+    """moto checks each message it hands out against the queue's retention by computing every attribute of
+    the queue, three counts over all its messages among them: a receipt cost the square of the queue's
+    length (seconds for a few thousand messages, every other request waiting behind it). The retention is
+    read from the queue itself; the check is the same."""
+    if "retention_read" in _PATCHED:
+        return
+    _PATCHED.add("retention_read")
+    from moto.core.utils import unix_time
+    from moto.sqs.models import Message, SQSBackend
+
+    def is_message_valid_based_on_retention_period(backend: SQSBackend, queue_name: str, message: Message) -> bool:
+        retention = int(backend.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]
+        return bool(retention + message.sent_timestamp / 1000 > unix_time())  # type: ignore[operator]
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign, assignment]
+
+
 class Emulator:
     """Runs inside the emulator's own process (emulator.py): moto behind two endpoints, `url` for the
     local stack's plumbing and for tests, `functions_url` for the functions, where faults are injected
@@ -467,6 +485,7 @@ class Emulator:
         _update_expressions_counted_once()
         _event_paths_compiled_once()
         _events_are_logged()
+        _retention_read_not_every_attribute()
         self._app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
         self.faults = FaultInjector(self._app)
         self.iam = Enforcer(self.faults)
