@@ -332,17 +332,15 @@ class Dispatcher:
                 # Lambda fails the whole batch when the answer names a message it was not given.
                 failed = (named if named <= ids else ids) if subscription.partial else set()
                 error = "messages failed"
-            done = [r for r in records if r["messageId"] not in failed]
-            for start in range(0, len(done), 10):
+            done = [
+                {"Id": r["messageId"], "ReceiptHandle": r["receiptHandle"]}
+                for r in records
+                if r["messageId"] not in failed
+            ]
+            if done:  # one receipt is at most ten messages: one deletion
                 with self._in_flight_lock:
                     self.sqs_requests += 1
-                self._sqs.delete_message_batch(
-                    QueueUrl=subscription.queue_url,
-                    Entries=[
-                        {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
-                        for i, r in enumerate(done[start : start + 10])
-                    ],
-                )
+                self._sqs.delete_message_batch(QueueUrl=subscription.queue_url, Entries=done)
             if failed:
                 self.failures.append({"function": subscription.function, "error": error, "retrying": True})
         except Exception as crash:  # noqa: BLE001 - the local service itself failed; record it
